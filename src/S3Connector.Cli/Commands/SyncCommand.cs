@@ -1,0 +1,129 @@
+using System.Diagnostics;
+using Amazon.SQS;
+using Microsoft.Extensions.Logging;
+using S3Connector.Cli.Queue;
+using S3Connector.Core;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Documents;
+using S3Connector.Core.Jobs;
+using S3Connector.Core.Queue;
+using S3Connector.Core.Sync;
+using S3Connector.Functions.Handlers;
+
+namespace S3Connector.Cli.Commands;
+
+/// <summary>
+/// <c>sync</c>: one full sync through the same handlers the Lambdas run. The scheduler handler starts the job; worker
+/// handler calls, fed by an in-process queue (or a real SQS queue), carry it; the jobs index says when it is over.
+/// </summary>
+public static class SyncCommand
+{
+    public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "--config", "--dry-run", "--queue-url", "--concurrency",
+    };
+
+    private const int DefaultConsumers = 4;
+
+    public static async Task<int> RunAsync(
+        CliArguments args, ConnectorOptions options, ILoggerFactory loggers, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        var dryRun = args.Option("--dry-run");
+        var queueUrl = args.Option("--queue-url");
+        var consumers = args.Option("--concurrency") is { } text
+            ? int.TryParse(text, out var n) && n is > 0 and <= 64 ? n : throw new UsageException("--concurrency must be a number from 1 to 64.")
+            : DefaultConsumers;
+
+        using var dryRunSink = dryRun is null ? null : new NdjsonDocumentSink(dryRun);
+        IJobStore? dryRunJobs = dryRun is null ? null : new InMemoryJobStore();
+        using var sqs = queueUrl is null ? null : CreateSqsClient(options);
+        var inProcess = queueUrl is null ? new InProcessWorkQueue(options.WorkMaxReceiveCount) : null;
+        IWorkQueue queue = inProcess ?? (IWorkQueue)new SqsWorkQueue(sqs!, queueUrl!);
+
+        using var services = new ConnectorServices(options, queue, loggers, dryRunSink, dryRunJobs);
+        var worker = new WorkerFunction(services, loggers.CreateLogger<WorkerFunction>());
+        var scheduler = new SchedulerFunction(services, inProcess is null ? JobRunner.Sqs : JobRunner.InProcess);
+        var workerContext = new CliContext("WorkerFunction");
+
+        using var stopConsumers = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var consuming = inProcess is not null
+            ? inProcess.RunConsumersAsync(consumers, e => worker.HandleAsync(e, workerContext), stopConsumers.Token)
+            : new SqsConsumer(sqs!, queueUrl!).RunAsync(consumers, e => worker.HandleAsync(e, workerContext), stopConsumers.Token);
+
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            var start = await scheduler.HandleAsync(null, new CliContext("SchedulerFunction"));
+            if (start.SkippedBecauseRunning is { } running)
+            {
+                await error.WriteLineAsync($"Sync job {running} is still running for index '{options.IndexName}'; wait for it to end, or for it to be abandoned after {SyncScheduler.MaxJobAge.TotalHours:F0} hours.");
+                return ExitCodes.Failed;
+            }
+
+            var summary = await WaitForEndAsync(services, start.JobId, inProcess, clock, error, ct);
+            await error.WriteLineAsync();
+            Report.Summary(output, summary);
+            if (dryRun is not null)
+            {
+                await output.WriteLineAsync($"Dry run: nothing was written to Elasticsearch; the documents are in {dryRun}.");
+            }
+
+            return summary.Status == JobStatus.Completed ? ExitCodes.Success : ExitCodes.Failed;
+        }
+        finally
+        {
+            await stopConsumers.CancelAsync();
+            await consuming;
+        }
+    }
+
+    private static async Task<SyncSummary> WaitForEndAsync(
+        ConnectorServices services, string jobId, InProcessWorkQueue? queue, Stopwatch clock, TextWriter error, CancellationToken ct)
+    {
+        var interactive = !Console.IsErrorRedirected;
+        var lastReport = TimeSpan.Zero;
+        while (true)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            if (await services.Jobs.GetJobAsync(jobId, ct) is var (job, _) && JobStatus.IsTerminal(job.Status))
+            {
+                Report.Progress(error, services.Progress, clock.Elapsed, interactive);
+                return JobCompletion.Summarize(job);
+            }
+
+            if (queue is { Outstanding: 0 })
+            {
+                // Every message was handled or dead-lettered and yet the job is open: only a dead letter does that.
+                await services.Completion.TryCompleteAsync(jobId, ct);
+                if (await services.Jobs.GetJobAsync(jobId, ct) is var (after, _) && !JobStatus.IsTerminal(after.Status))
+                {
+                    await services.Completion.FailAsync(jobId, $"{queue.DeadLetters.Count} work messages were dead-lettered", ct);
+                }
+            }
+
+            if (interactive || clock.Elapsed - lastReport >= TimeSpan.FromSeconds(5))
+            {
+                Report.Progress(error, services.Progress, clock.Elapsed, interactive);
+                lastReport = clock.Elapsed;
+            }
+        }
+    }
+
+    private static AmazonSQSClient CreateSqsClient(ConnectorOptions options)
+    {
+        var config = new AmazonSQSConfig();
+        if (options.EndpointUrl is { } endpoint)
+        {
+            config.ServiceURL = endpoint;
+            config.AuthenticationRegion = options.Region;
+        }
+        else
+        {
+            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
+        }
+
+        return options is { AwsAccessKeyId: { } id, AwsSecretAccessKey: { } secret }
+            ? new AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(id, secret.Reveal()), config)
+            : new AmazonSQSClient(config);
+    }
+}

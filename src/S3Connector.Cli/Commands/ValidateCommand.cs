@@ -1,0 +1,65 @@
+using Microsoft.Extensions.Logging;
+using S3Connector.Core;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.S3;
+
+namespace S3Connector.Cli.Commands;
+
+/// <summary><c>validate</c>: the configuration is valid (else exit 2), and S3 and Elasticsearch answer (else exit 1).</summary>
+public static class ValidateCommand
+{
+    public static readonly IReadOnlySet<string> Options = new HashSet<string>(StringComparer.Ordinal) { "--config" };
+
+    public static async Task<int> RunAsync(ConnectorOptions options, ILoggerFactory loggers, TextWriter output, TextWriter error, CancellationToken ct)
+    {
+        await output.WriteLineAsync("Configuration is valid.");
+        using var services = new ConnectorServices(options, new NoQueue(), loggers);
+        var problems = new List<string>();
+
+        var info = await services.Elasticsearch.InfoAsync(ct);
+        if (info.IsValidResponse)
+        {
+            await output.WriteLineAsync($"Elasticsearch {info.Version.Number} answers at {options.Elasticsearch.Host.GetLeftPart(UriPartial.Authority)}.");
+        }
+        else
+        {
+            problems.Add(ElasticsearchErrors.Describe(info.ApiCallDetails, "info request"));
+        }
+
+        var buckets = options.AdvancedSyncRules.Count > 0
+            ? options.AdvancedSyncRules.Select(r => r.Bucket).Distinct(StringComparer.Ordinal).ToList()
+            : options.Buckets.ToList();
+        foreach (var bucket in buckets)
+        {
+            try
+            {
+                if (bucket == "*")
+                {
+                    var all = await services.S3.ListBucketsAsync(ct);
+                    await output.WriteLineAsync($"S3 answers: {all.Count} buckets can be listed.");
+                    continue;
+                }
+
+                await services.S3.ProbeBucketAsync(bucket, null, ct);
+                await output.WriteLineAsync($"S3 bucket '{bucket}' can be listed.");
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                problems.Add(S3Errors.IsNoSuchBucket(e) ? $"Bucket '{bucket}' does not exist." : $"Bucket '{bucket}' cannot be listed: {S3Errors.Describe(e)}.");
+            }
+        }
+
+        foreach (var problem in problems)
+        {
+            await error.WriteLineAsync(problem);
+        }
+
+        return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
+    }
+
+    private sealed class NoQueue : Core.Queue.IWorkQueue
+    {
+        public Task SendAsync(IReadOnlyList<Core.Sync.WorkMessage> messages, CancellationToken ct) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,28 @@
+using Amazon.SimpleSystemsManagement;
+using Amazon.SimpleSystemsManagement.Model;
+
+namespace S3Connector.Core.Configuration;
+
+/// <summary>Resolves <c>elasticsearch.api_key_ssm_parameter</c> (an SSM SecureString) into the API key, once at start.</summary>
+public static class SsmSecrets
+{
+    public static async Task<ConnectorOptions> ResolveAsync(ConnectorOptions options, CancellationToken ct)
+    {
+        if (options.Elasticsearch.ApiKeySsmParameter is not { } name)
+        {
+            return options;
+        }
+
+        using var ssm = new AmazonSimpleSystemsManagementClient(Amazon.RegionEndpoint.GetBySystemName(options.Region));
+        try
+        {
+            var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, ct);
+            return options with { Elasticsearch = options.Elasticsearch with { ApiKey = new Secret(response.Parameter.Value) } };
+        }
+        catch (AmazonSimpleSystemsManagementException e)
+        {
+            throw new ConfigurationException([new ConfigurationError("elasticsearch.api_key_ssm_parameter",
+                $"SSM parameter '{name}' could not be read: {e.ErrorCode}")]);
+        }
+    }
+}

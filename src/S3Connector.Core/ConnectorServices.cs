@@ -1,0 +1,60 @@
+using Elastic.Clients.Elasticsearch;
+using Microsoft.Extensions.Logging;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Documents;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Extraction;
+using S3Connector.Core.Jobs;
+using S3Connector.Core.Queue;
+using S3Connector.Core.S3;
+using S3Connector.Core.Sync;
+
+namespace S3Connector.Core;
+
+/// <summary>
+/// The composition root shared by the Lambda functions and the CLI: every client is created here once and reused
+/// for the life of the process.
+/// </summary>
+public sealed class ConnectorServices : IDisposable
+{
+    public ConnectorServices(
+        ConnectorOptions options,
+        IWorkQueue queue,
+        ILoggerFactory loggerFactory,
+        IDocumentSink? sink = null,
+        IJobStore? jobs = null,
+        TimeProvider? time = null)
+    {
+        Options = options;
+        Time = time ?? TimeProvider.System;
+        S3Clients = new S3ClientFactory(options);
+        S3 = new S3Gateway(S3Clients);
+        Elasticsearch = ElasticsearchClientFactory.Create(options.Elasticsearch);
+        Sink = sink ?? new ElasticsearchSink(Elasticsearch, options, loggerFactory.CreateLogger<ElasticsearchSink>());
+        Jobs = jobs ?? new ElasticsearchJobStore(Elasticsearch, options.JobsIndex);
+        Queue = queue;
+        Progress = new SyncProgress();
+        Extractor = new PlainTextExtractor();
+        Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
+        Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
+        Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
+        Worker = new PageWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Time, loggerFactory.CreateLogger<PageWorker>());
+    }
+
+    public ConnectorOptions Options { get; }
+    public TimeProvider Time { get; }
+    public S3ClientFactory S3Clients { get; }
+    public S3Gateway S3 { get; }
+    public ElasticsearchClient Elasticsearch { get; }
+    public IDocumentSink Sink { get; }
+    public IJobStore Jobs { get; }
+    public IWorkQueue Queue { get; }
+    public SyncProgress Progress { get; }
+    public ITextExtractor Extractor { get; }
+    public JobCompletion Completion { get; }
+    public DocumentBuilder Builder { get; }
+    public SyncScheduler Scheduler { get; }
+    public PageWorker Worker { get; }
+
+    public void Dispose() => S3Clients.Dispose();
+}

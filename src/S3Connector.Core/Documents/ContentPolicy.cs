@@ -1,0 +1,75 @@
+using S3Connector.Core.Configuration;
+
+namespace S3Connector.Core.Documents;
+
+/// <summary>Why an object's content is not fetched; the object is still indexed with its metadata.</summary>
+public enum ContentSkipReason
+{
+    None,
+    Folder,
+    UnsupportedExtension,
+    TooLarge,
+    Archived,
+    ExtractionDisabled,
+    NoExtractor,
+}
+
+/// <summary>CONTRACT §2 "which objects get content", decided from the listing alone so nothing is downloaded in vain.</summary>
+public static class ContentPolicy
+{
+    public static readonly IReadOnlySet<string> ContentExtensions = new HashSet<string>(StringComparer.Ordinal)
+    {
+        ".txt", ".py", ".rst", ".html", ".markdown", ".json", ".xml", ".csv", ".md", ".ppt", ".rtf", ".docx", ".odt",
+        ".xls", ".xlsx", ".rb", ".paper", ".sh", ".pptx", ".pdf", ".doc", ".aspx", ".xlsb", ".xlsm", ".tsv", ".svg",
+        ".msg", ".potx", ".vsd", ".vsdx", ".vsdm",
+    };
+
+    private static readonly HashSet<string> ArchivedClasses = new(StringComparer.Ordinal) { "GLACIER", "DEEP_ARCHIVE" };
+
+    public static ContentSkipReason Decide(S3ObjectInfo obj, ConnectorOptions options, Extraction.ITextExtractor extractor)
+    {
+        if (options.Extraction == ExtractionMode.None)
+        {
+            return ContentSkipReason.ExtractionDisabled;
+        }
+
+        if (ObjectKeys.IsFolderMarker(obj.Key))
+        {
+            return ContentSkipReason.Folder;
+        }
+
+        var extension = ObjectKeys.Extension(obj.Key);
+        if (!ContentExtensions.Contains(extension))
+        {
+            return ContentSkipReason.UnsupportedExtension;
+        }
+
+        if (obj.Size > options.MaxFileSize)
+        {
+            return ContentSkipReason.TooLarge;
+        }
+
+        if (ArchivedClasses.Contains(obj.StorageClass) && !obj.Restored)
+        {
+            return ContentSkipReason.Archived;
+        }
+
+        if (options.Extraction == ExtractionMode.Local && !extractor.CanExtract(extension))
+        {
+            return ContentSkipReason.NoExtractor;
+        }
+
+        return ContentSkipReason.None;
+    }
+}
+
+/// <summary>What a listing tells about one object.</summary>
+public sealed record S3ObjectInfo(
+    string Bucket,
+    string Key,
+    long Size,
+    DateTimeOffset LastModified,
+    string ETag,
+    string StorageClass,
+    string Owner,
+    bool Restored = false);

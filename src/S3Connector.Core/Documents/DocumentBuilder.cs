@@ -1,0 +1,171 @@
+using System.Globalization;
+using Microsoft.Extensions.Logging;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
+using S3Connector.Core.Extraction;
+using S3Connector.Core.S3;
+
+namespace S3Connector.Core.Documents;
+
+/// <summary>How one listed object ended.</summary>
+public enum ObjectFate
+{
+    /// <summary>Indexed with its content.</summary>
+    Content,
+
+    /// <summary>Indexed with metadata only; <see cref="BuiltDocument.Reason"/> says why.</summary>
+    MetadataOnly,
+
+    /// <summary>Not indexed: the object was deleted between listing and reading.</summary>
+    Gone,
+
+    /// <summary>Reading failed in a way a later attempt can fix; indexed with metadata only for now.</summary>
+    Retryable,
+}
+
+public sealed record BuiltDocument(S3Document? Document, ObjectFate Fate, string? Reason, long BytesDownloaded);
+
+/// <summary>Turns a listed object into its document (CONTRACT §2), downloading only what will be extracted.</summary>
+public sealed class DocumentBuilder(
+    ConnectorOptions options, S3Gateway s3, ITextExtractor extractor, ILogger<DocumentBuilder> logger)
+{
+    public static S3Document MetadataDocument(S3ObjectInfo obj, string? syncJobId) => new()
+    {
+        Id = ObjectKeys.DocumentId(obj.Bucket, obj.Key),
+        Filename = obj.Key,
+        Bucket = obj.Bucket,
+        SizeInBytes = obj.Size,
+        Owner = obj.Owner,
+        StorageClass = obj.StorageClass,
+        Timestamp = FormatTimestamp(obj.LastModified),
+        Url = $"s3://{obj.Bucket}/{obj.Key}",
+        Etag = obj.ETag,
+        Extension = ObjectKeys.Extension(obj.Key),
+        SyncJobId = syncJobId,
+    };
+
+    /// <summary>ISO 8601 in UTC with an explicit offset, to the second (S3's own precision).</summary>
+    public static string FormatTimestamp(DateTimeOffset value) =>
+        value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
+
+    public async Task<BuiltDocument> BuildAsync(S3ObjectInfo obj, string? region, string? syncJobId, CancellationToken ct)
+    {
+        var document = MetadataDocument(obj, syncJobId);
+        var skip = ContentPolicy.Decide(obj, options, extractor);
+        if (skip != ContentSkipReason.None)
+        {
+            return new BuiltDocument(document, ObjectFate.MetadataOnly, ReasonName(skip), 0);
+        }
+
+        FetchedObject fetched;
+        try
+        {
+            fetched = await s3.GetAsync(obj.Bucket, region, obj.Key, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            if (S3Errors.IsNotFound(e))
+            {
+                return new BuiltDocument(null, ObjectFate.Gone, "deleted_before_read", 0);
+            }
+
+            var reason = S3Errors.Describe(e);
+            Log.ContentFailed(logger, obj.Bucket, obj.Key, reason);
+            return S3Errors.IsRetryable(e)
+                ? new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", 0)
+                : new BuiltDocument(document, ObjectFate.MetadataOnly, "fetch_refused", 0);
+        }
+
+        await using (fetched)
+        {
+            document = document with
+            {
+                ContentType = fetched.ContentType,
+                Metadata = fetched.Metadata.Count > 0 ? fetched.Metadata : null,
+            };
+            var counting = new CountingStream(fetched.Content);
+            if (options.Extraction == ExtractionMode.Pipeline)
+            {
+                using var buffer = new MemoryStream();
+                await counting.CopyToAsync(buffer, ct);
+                return new BuiltDocument(
+                    document with
+                    {
+                        Attachment = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length),
+                        ExtractBinaryContent = true,
+                        ReduceWhitespace = true,
+                        RunMlInference = false,
+                    },
+                    ObjectFate.Content, null, counting.BytesRead);
+            }
+
+            ExtractionResult result;
+            try
+            {
+                result = await extractor.ExtractAsync(counting, document.Extension, options.MaxBodyChars, ct);
+            }
+            catch (Exception e) when (!ct.IsCancellationRequested && (e is IOException or HttpRequestException))
+            {
+                // The connection broke mid-body: a retry can read it whole.
+                Log.ContentFailed(logger, obj.Bucket, obj.Key, e.Message);
+                return new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", counting.BytesRead);
+            }
+
+            if (result.Text is null)
+            {
+                Log.ContentFailed(logger, obj.Bucket, obj.Key, result.FailureReason ?? "extraction failed");
+                return new BuiltDocument(document, ObjectFate.MetadataOnly, "extraction_failed", counting.BytesRead);
+            }
+
+            return new BuiltDocument(document with { Body = result.Text }, ObjectFate.Content, null, counting.BytesRead);
+        }
+    }
+
+    public static string ReasonName(ContentSkipReason reason) => reason switch
+    {
+        ContentSkipReason.Folder => "folder",
+        ContentSkipReason.UnsupportedExtension => "unsupported_extension",
+        ContentSkipReason.TooLarge => "too_large",
+        ContentSkipReason.Archived => "archived_storage_class",
+        ContentSkipReason.ExtractionDisabled => "extraction_disabled",
+        ContentSkipReason.NoExtractor => "no_extractor",
+        _ => "none",
+    };
+
+    /// <summary>Counts bytes as they stream by, for the downloaded-bytes counter, without buffering.</summary>
+    private sealed class CountingStream(Stream inner) : Stream
+    {
+        public long BytesRead { get; private set; }
+
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var n = inner.Read(buffer, offset, count);
+            BytesRead += n;
+            return n;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var n = await inner.ReadAsync(buffer, cancellationToken);
+            BytesRead += n;
+            return n;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+}

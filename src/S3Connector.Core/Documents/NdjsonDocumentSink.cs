@@ -1,0 +1,53 @@
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Json;
+
+namespace S3Connector.Core.Documents;
+
+/// <summary>The sink of <c>sync --dry-run</c>: one JSON document per line, with its <c>_id</c>, as it would be indexed.</summary>
+public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
+{
+    private readonly StreamWriter _writer = new(path, append: false, new UTF8Encoding(false));
+    private readonly SemaphoreSlim _lock = new(1, 1);
+
+    public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
+    {
+        await _lock.WaitAsync(ct);
+        try
+        {
+            foreach (var document in documents)
+            {
+                var node = JsonSerializer.SerializeToNode(document, ConnectorJson.Default.S3Document)!.AsObject();
+                var line = new JsonObject { ["_id"] = document.Id };
+                foreach (var (name, value) in node.ToList())
+                {
+                    node.Remove(name);
+                    line[name] = value;
+                }
+
+                await _writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
+            }
+
+            await _writer.FlushAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
+        }
+
+        return [];
+    }
+
+    /// <summary>A dry run never deletes.</summary>
+    public Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct) => Task.FromResult(0L);
+
+    public void Dispose()
+    {
+        _writer.Dispose();
+        _lock.Dispose();
+    }
+}

@@ -1,0 +1,36 @@
+namespace S3Connector.Core.Jobs;
+
+/// <summary>Optimistic-concurrency token of a job document (Elasticsearch's seq_no and primary term).</summary>
+public readonly record struct JobVersion(long SeqNo, long PrimaryTerm);
+
+/// <summary>
+/// Where sync jobs and their units of work live. In production this is an Elasticsearch index of the connector's own
+/// (so no other AWS service is needed); a dry run keeps it in memory.
+/// </summary>
+public interface IJobStore
+{
+    Task EnsureAsync(CancellationToken ct);
+
+    Task CreateJobAsync(JobDocument job, CancellationToken ct);
+
+    Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct);
+
+    /// <summary>Replaces the job only if nobody changed it since <paramref name="version"/>; false when someone did.</summary>
+    Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct);
+
+    /// <summary>The newest job of the index that is not finished, if any.</summary>
+    Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct);
+
+    /// <summary>Records units as pending unless they already exist; visible to <see cref="CountPendingUnitsAsync"/> on return.</summary>
+    Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct);
+
+    Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct);
+
+    /// <summary>Records a unit's outcome; visible to <see cref="CountPendingUnitsAsync"/> on return.</summary>
+    Task FinishUnitAsync(UnitDocument unit, CancellationToken ct);
+
+    Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct);
+
+    /// <summary>Sums the counters of every unit of the job, streaming (memory does not grow with the job).</summary>
+    Task<JobCounters> SumUnitCountersAsync(string jobId, CancellationToken ct);
+}

@@ -1,0 +1,70 @@
+using System.Collections.Concurrent;
+
+namespace S3Connector.Core.Jobs;
+
+/// <summary>The job store of a dry run (nothing may be written to Elasticsearch) and of unit tests.</summary>
+public sealed class InMemoryJobStore : IJobStore
+{
+    private readonly ConcurrentDictionary<string, (JobDocument Job, long Version)> _jobs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, UnitDocument> _units = new(StringComparer.Ordinal);
+    private long _version;
+
+    public Task EnsureAsync(CancellationToken ct) => Task.CompletedTask;
+
+    public Task CreateJobAsync(JobDocument job, CancellationToken ct)
+    {
+        _jobs[job.JobId] = (job, Interlocked.Increment(ref _version));
+        return Task.CompletedTask;
+    }
+
+    public Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct) =>
+        Task.FromResult<(JobDocument, JobVersion)?>(_jobs.TryGetValue(jobId, out var entry)
+            ? (entry.Job, new JobVersion(entry.Version, 1))
+            : null);
+
+    public Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct)
+    {
+        lock (_jobs)
+        {
+            if (!_jobs.TryGetValue(job.JobId, out var current) || current.Version != version.SeqNo)
+            {
+                return Task.FromResult(false);
+            }
+
+            _jobs[job.JobId] = (job, Interlocked.Increment(ref _version));
+            return Task.FromResult(true);
+        }
+    }
+
+    public Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct) =>
+        Task.FromResult(_jobs.Values.Select(e => e.Job)
+            .Where(j => j.IndexName == indexName && !JobStatus.IsTerminal(j.Status))
+            .OrderByDescending(j => j.StartedAt)
+            .FirstOrDefault());
+
+    public Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct)
+    {
+        foreach (var unit in units)
+        {
+            _units.TryAdd(unit.UnitId, unit);
+        }
+
+        return Task.CompletedTask;
+    }
+
+    public Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct) =>
+        Task.FromResult(_units.GetValueOrDefault(unitId));
+
+    public Task FinishUnitAsync(UnitDocument unit, CancellationToken ct)
+    {
+        _units[unit.UnitId] = unit;
+        return Task.CompletedTask;
+    }
+
+    public Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct) =>
+        Task.FromResult((long)_units.Values.Count(u => u.JobId == jobId && u.Status == UnitStatus.Pending));
+
+    public Task<JobCounters> SumUnitCountersAsync(string jobId, CancellationToken ct) =>
+        Task.FromResult(_units.Values.Where(u => u.JobId == jobId && u.Counters is not null)
+            .Aggregate(new JobCounters(), (sum, u) => JobCounters.Sum(sum, u.Counters!)));
+}

@@ -1,0 +1,103 @@
+using System.Text.Json.Serialization;
+
+namespace S3Connector.Core.Jobs;
+
+public static class JobStatus
+{
+    public const string Running = "running";
+    public const string Finalizing = "finalizing";
+    public const string Completed = "completed";
+    public const string Failed = "failed";
+
+    public static bool IsTerminal(string status) => status is Completed or Failed;
+}
+
+public static class JobRunner
+{
+    public const string Sqs = "sqs";
+    public const string InProcess = "in-process";
+}
+
+public static class UnitStatus
+{
+    public const string Pending = "pending";
+    public const string Done = "done";
+    public const string Failed = "failed";
+}
+
+/// <summary>A sync job, one document in the jobs index (id = job id).</summary>
+public sealed record JobDocument
+{
+    [JsonPropertyName("type")] public string Type { get; init; } = "job";
+    [JsonPropertyName("job_id")] public required string JobId { get; init; }
+    [JsonPropertyName("index_name")] public required string IndexName { get; init; }
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("buckets")] public IReadOnlyList<string> Buckets { get; init; } = [];
+
+    /// <summary>Who carries the job's messages: <c>sqs</c>, or <c>in-process</c> (lost with the process that ran it).</summary>
+    [JsonPropertyName("runner")] public string Runner { get; init; } = JobRunner.Sqs;
+    [JsonPropertyName("started_at")] public required DateTimeOffset StartedAt { get; init; }
+    [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
+    [JsonPropertyName("finished_at")] public DateTimeOffset? FinishedAt { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+    [JsonPropertyName("counters")] public JobCounters? Counters { get; init; }
+}
+
+/// <summary>The work of one listing page (or the fan-out): pending until a worker records its outcome.</summary>
+public sealed record UnitDocument
+{
+    [JsonPropertyName("type")] public string Type { get; init; } = "unit";
+    [JsonPropertyName("job_id")] public required string JobId { get; init; }
+    [JsonPropertyName("unit_id")] public required string UnitId { get; init; }
+    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("bucket")] public string? Bucket { get; init; }
+    [JsonPropertyName("prefix")] public string? Prefix { get; init; }
+    [JsonPropertyName("page")] public int Page { get; init; }
+    [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
+    [JsonPropertyName("error")] public string? Error { get; init; }
+    [JsonPropertyName("counters")] public JobCounters? Counters { get; init; }
+}
+
+/// <summary>Every object's fate, counted. Sums of unit counters make the job's.</summary>
+public sealed record JobCounters
+{
+    [JsonPropertyName("listed")] public long Listed { get; init; }
+    [JsonPropertyName("indexed")] public long Indexed { get; init; }
+    [JsonPropertyName("indexed_with_content")] public long IndexedWithContent { get; init; }
+    [JsonPropertyName("failed")] public long Failed { get; init; }
+    [JsonPropertyName("deleted")] public long Deleted { get; init; }
+    [JsonPropertyName("bytes_downloaded")] public long BytesDownloaded { get; init; }
+
+    /// <summary>Listing pages that failed for good: their objects are unknown, so the sync must not delete.</summary>
+    [JsonPropertyName("failed_pages")] public long FailedPages { get; init; }
+
+    /// <summary>Objects not indexed, by reason (excluded by a rule, deleted before it could be read).</summary>
+    [JsonPropertyName("skipped")] public Dictionary<string, long> Skipped { get; init; } = [];
+
+    /// <summary>Indexed objects whose content was not extracted, by reason (folder, too large, archived, ...).</summary>
+    [JsonPropertyName("metadata_only")] public Dictionary<string, long> MetadataOnly { get; init; } = [];
+
+    public static JobCounters Sum(JobCounters a, JobCounters b) => new()
+    {
+        Listed = a.Listed + b.Listed,
+        Indexed = a.Indexed + b.Indexed,
+        IndexedWithContent = a.IndexedWithContent + b.IndexedWithContent,
+        Failed = a.Failed + b.Failed,
+        Deleted = a.Deleted + b.Deleted,
+        BytesDownloaded = a.BytesDownloaded + b.BytesDownloaded,
+        FailedPages = a.FailedPages + b.FailedPages,
+        Skipped = Merge(a.Skipped, b.Skipped),
+        MetadataOnly = Merge(a.MetadataOnly, b.MetadataOnly),
+    };
+
+    private static Dictionary<string, long> Merge(Dictionary<string, long> a, Dictionary<string, long> b)
+    {
+        var result = new Dictionary<string, long>(a, StringComparer.Ordinal);
+        foreach (var (key, value) in b)
+        {
+            result[key] = result.GetValueOrDefault(key) + value;
+        }
+
+        return result;
+    }
+}

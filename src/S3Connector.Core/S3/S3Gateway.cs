@@ -1,0 +1,122 @@
+using System.Net;
+using Amazon.S3;
+using Amazon.S3.Model;
+using S3Connector.Core.Documents;
+
+namespace S3Connector.Core.S3;
+
+public sealed record ListPage(
+    IReadOnlyList<S3ObjectInfo> Objects,
+    IReadOnlyList<string> CommonPrefixes,
+    string? NextContinuationToken);
+
+public sealed record FetchedObject(Stream Content, string? ContentType, IReadOnlyDictionary<string, string> Metadata) : IAsyncDisposable
+{
+    public ValueTask DisposeAsync() => Content.DisposeAsync();
+}
+
+/// <summary>The S3 calls the connector makes, in one place so their cost and errors are easy to see.</summary>
+public sealed class S3Gateway(S3ClientFactory clients)
+{
+    public async Task<IReadOnlyList<string>> ListBucketsAsync(CancellationToken ct)
+    {
+        var buckets = new List<string>();
+        string? token = null;
+        do
+        {
+            var response = await clients.Default.ListBucketsAsync(new ListBucketsRequest { ContinuationToken = token }, ct);
+            buckets.AddRange((response.Buckets ?? []).Select(b => b.BucketName));
+            token = response.ContinuationToken;
+        }
+        while (!string.IsNullOrEmpty(token));
+
+        return buckets;
+    }
+
+    /// <summary>GetBucketLocation, mapping S3's legacy answers: null or "" is us-east-1, "EU" is eu-west-1.</summary>
+    public async Task<string> GetBucketRegionAsync(string bucket, CancellationToken ct)
+    {
+        var response = await clients.Default.GetBucketLocationAsync(new GetBucketLocationRequest { BucketName = bucket }, ct);
+        return NormalizeLocation(response.Location?.Value);
+    }
+
+    public static string NormalizeLocation(string? location) => location switch
+    {
+        null or "" or "US" => "us-east-1",
+        "EU" => "eu-west-1",
+        _ => location,
+    };
+
+    /// <summary>Checks a bucket exists and can be listed, for the scheduler's fail-fast start and for validate.</summary>
+    public Task ProbeBucketAsync(string bucket, string? region, CancellationToken ct) =>
+        clients.For(region).ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, ct);
+
+    public async Task<ListPage> ListAsync(
+        string bucket, string? region, string prefix, bool shallow, string? continuationToken, int maxKeys, CancellationToken ct)
+    {
+        var request = new ListObjectsV2Request
+        {
+            BucketName = bucket,
+            Prefix = prefix.Length == 0 ? null : prefix,
+            Delimiter = shallow ? "/" : null,
+            MaxKeys = maxKeys,
+            ContinuationToken = continuationToken,
+            FetchOwner = true,
+        };
+        var response = await clients.For(region).ListObjectsV2Async(request, ct);
+        var objects = (response.S3Objects ?? []).Select(o => new S3ObjectInfo(
+            bucket,
+            o.Key,
+            o.Size ?? 0,
+            new DateTimeOffset(o.LastModified ?? DateTime.UnixEpoch, TimeSpan.Zero),
+            (o.ETag ?? "").Trim('"'),
+            string.IsNullOrEmpty(o.StorageClass?.Value) ? "STANDARD" : o.StorageClass.Value,
+            o.Owner?.DisplayName ?? "",
+            o.RestoreStatus is { IsRestoreInProgress: false, RestoreExpiryDate: not null })).ToList();
+        return new ListPage(
+            objects,
+            response.CommonPrefixes ?? [],
+            response.IsTruncated == true ? response.NextContinuationToken : null);
+    }
+
+    public async Task<FetchedObject> GetAsync(string bucket, string? region, string key, CancellationToken ct)
+    {
+        var response = await clients.For(region).GetObjectAsync(new GetObjectRequest { BucketName = bucket, Key = key }, ct);
+        var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var name in response.Metadata.Keys)
+        {
+            var shortName = name.StartsWith("x-amz-meta-", StringComparison.OrdinalIgnoreCase) ? name["x-amz-meta-".Length..] : name;
+            metadata[shortName] = response.Metadata[name];
+        }
+
+        return new FetchedObject(response.ResponseStream, response.Headers.ContentType, metadata);
+    }
+}
+
+public static class S3Errors
+{
+    /// <summary>True when the same call can succeed later: throttling, 5xx and network faults.</summary>
+    public static bool IsRetryable(Exception e) => e switch
+    {
+        AmazonS3Exception s3 => s3.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError
+                                || s3.ErrorCode is "SlowDown" or "RequestTimeout" or "Throttling" or "InternalError",
+        Amazon.Runtime.AmazonServiceException service => service.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError,
+        HttpRequestException or IOException or TimeoutException => true,
+        TaskCanceledException => true,
+        Amazon.Runtime.AmazonClientException => true,
+        _ => false,
+    };
+
+    public static bool IsNotFound(Exception e) =>
+        e is AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } s && s.ErrorCode is "NoSuchKey" or "NotFound" or null or "";
+
+    public static bool IsNoSuchBucket(Exception e) => e is AmazonS3Exception { ErrorCode: "NoSuchBucket" };
+
+    /// <summary>A one-sentence description safe for logs and users: S3's error code and message, never credentials.</summary>
+    public static string Describe(Exception e) => e switch
+    {
+        AmazonS3Exception s3 => $"S3 answered {(int)s3.StatusCode} {s3.ErrorCode}: {s3.Message}",
+        Amazon.Runtime.AmazonServiceException service => $"AWS answered {(int)service.StatusCode} {service.ErrorCode}: {service.Message}",
+        _ => $"{e.GetType().Name}: {e.Message}",
+    };
+}

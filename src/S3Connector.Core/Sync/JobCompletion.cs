@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Logging;
+using S3Connector.Core.Diagnostics;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Jobs;
+
+namespace S3Connector.Core.Sync;
+
+/// <summary>
+/// Ends a job once no unit is pending. Every unit is recorded as pending before the message that carries it is sent,
+/// and a unit is marked done only after the units it spawned were recorded, so "zero pending" cannot be seen while
+/// work remains. Several workers may see zero at once: a compare-and-set on the job document picks one finalizer.
+/// </summary>
+public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvider time, ILogger<JobCompletion> logger)
+{
+    /// <summary>A finalizer that has not finished within this time is presumed dead and may be replaced.</summary>
+    public static readonly TimeSpan FinalizeLease = TimeSpan.FromMinutes(15);
+
+    public async Task<SyncSummary?> TryCompleteAsync(string jobId, CancellationToken ct)
+    {
+        if (await jobs.CountPendingUnitsAsync(jobId, ct) > 0)
+        {
+            return null;
+        }
+
+        var current = await jobs.GetJobAsync(jobId, ct);
+        if (current is not var (job, version) || JobStatus.IsTerminal(job.Status))
+        {
+            return null;
+        }
+
+        var now = time.GetUtcNow();
+        if (job.Status == JobStatus.Finalizing && now - job.UpdatedAt < FinalizeLease)
+        {
+            return null;
+        }
+
+        var claimed = job with { Status = JobStatus.Finalizing, UpdatedAt = now };
+        if (!await jobs.TryReplaceJobAsync(claimed, version, ct))
+        {
+            return null;
+        }
+
+        var counters = await jobs.SumUnitCountersAsync(jobId, ct);
+        string status;
+        string? error = null;
+        if (counters.Failed > 0 || counters.FailedPages > 0)
+        {
+            status = JobStatus.Failed;
+            error = $"{counters.Failed} objects could not be indexed and {counters.FailedPages} listing pages failed; nothing was deleted";
+        }
+        else
+        {
+            var deleted = await sink.DeleteUnseenAsync(jobId, ct);
+            counters = counters with { Deleted = deleted };
+            status = JobStatus.Completed;
+        }
+
+        return await FinishAsync(jobId, status, error, counters, ct);
+    }
+
+    /// <summary>Ends the job at once (a page failed for good): no deletion can be trusted any more.</summary>
+    public async Task FailAsync(string jobId, string reason, CancellationToken ct)
+    {
+        var counters = await jobs.SumUnitCountersAsync(jobId, ct);
+        await FinishAsync(jobId, JobStatus.Failed, reason, counters, ct);
+    }
+
+    private async Task<SyncSummary?> FinishAsync(string jobId, string status, string? error, JobCounters counters, CancellationToken ct)
+    {
+        for (var attempt = 0; attempt < 10; attempt++)
+        {
+            var current = await jobs.GetJobAsync(jobId, ct);
+            if (current is not var (job, version) || JobStatus.IsTerminal(job.Status))
+            {
+                return null;
+            }
+
+            var now = time.GetUtcNow();
+            var finished = job with { Status = status, Error = error, Counters = counters, UpdatedAt = now, FinishedAt = now };
+            if (await jobs.TryReplaceJobAsync(finished, version, ct))
+            {
+                if (status == JobStatus.Failed)
+                {
+                    Log.JobFailed(logger, jobId, error ?? "failed");
+                }
+
+                Log.JobFinished(logger, jobId, status, counters.Listed, counters.Indexed, counters.Failed, counters.Deleted);
+                return Summarize(finished);
+            }
+        }
+
+        return null;
+    }
+
+    public static SyncSummary Summarize(JobDocument job) => new()
+    {
+        JobId = job.JobId,
+        Status = job.Status,
+        Error = job.Error,
+        Counters = job.Counters ?? new JobCounters(),
+        DurationSeconds = Math.Round(((job.FinishedAt ?? job.UpdatedAt) - job.StartedAt).TotalSeconds, 2),
+    };
+}

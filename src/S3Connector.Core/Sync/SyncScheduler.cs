@@ -1,0 +1,224 @@
+using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Jobs;
+using S3Connector.Core.Queue;
+using S3Connector.Core.S3;
+
+namespace S3Connector.Core.Sync;
+
+public sealed class SyncStartException(string message, Exception? inner = null) : Exception(message, inner);
+
+public sealed record SyncStart(string JobId, int ChainCount, string? SkippedBecauseRunning = null);
+
+/// <summary>
+/// Starts a full sync: resolves the buckets, records the job, and fans the listing out to the queue as independent
+/// chains (one per top-level prefix, plus one for the keys at the top), so large buckets list in parallel.
+/// </summary>
+public sealed class SyncScheduler(
+    ConnectorOptions options,
+    S3Gateway s3,
+    IJobStore jobs,
+    IDocumentSink sink,
+    IWorkQueue queue,
+    JobCompletion completion,
+    TimeProvider time,
+    ILogger<SyncScheduler> logger)
+{
+    /// <summary>A job older than this that never ended (its messages were lost) no longer blocks new syncs.</summary>
+    public static readonly TimeSpan MaxJobAge = TimeSpan.FromHours(24);
+
+    private sealed record Target(string Bucket, string? Region, string Prefix, int? RuleIndex);
+
+    /// <param name="runner">A <see cref="JobRunner"/> value: an in-process run takes over an earlier in-process job,
+    /// whose messages died with the process that ran it.</param>
+    public async Task<SyncStart> StartAsync(string runner, CancellationToken ct)
+    {
+        await jobs.EnsureAsync(ct);
+        await sink.EnsureIndexAsync(ct);
+        var now = time.GetUtcNow();
+        var jobId = NewJobId(now);
+
+        var active = await jobs.FindActiveJobAsync(options.IndexName, ct);
+        if (active is not null)
+        {
+            var abandoned = runner == JobRunner.InProcess && active.Runner == JobRunner.InProcess;
+            if (!abandoned && now - active.StartedAt < MaxJobAge)
+            {
+                Log.JobAlreadyRunning(logger, jobId, active.JobId, options.IndexName);
+                return new SyncStart(active.JobId, 0, active.JobId);
+            }
+
+            await completion.FailAsync(active.JobId, abandoned
+                ? "abandoned: the process that ran it ended before it finished"
+                : $"abandoned: still unfinished after {MaxJobAge.TotalHours} hours", ct);
+        }
+
+        // Resolve every bucket before recording anything: an unknown bucket fails the start, not the middle of a sync.
+        var targets = await ResolveTargetsAsync(ct);
+        var buckets = targets.Select(t => t.Bucket).Distinct(StringComparer.Ordinal).ToList();
+        await jobs.CreateJobAsync(new JobDocument
+        {
+            JobId = jobId,
+            IndexName = options.IndexName,
+            Status = JobStatus.Running,
+            Buckets = buckets,
+            Runner = runner,
+            StartedAt = now,
+            UpdatedAt = now,
+        }, ct);
+        var fanoutUnit = new UnitDocument { JobId = jobId, UnitId = UnitIds.Fanout(jobId), Status = UnitStatus.Pending, UpdatedAt = now };
+        await jobs.CreatePendingUnitsAsync([fanoutUnit], ct);
+
+        var chains = 0;
+        try
+        {
+            foreach (var target in targets)
+            {
+                chains += await FanOutAsync(jobId, target, ct);
+            }
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            var reason = $"listing could not be fanned out: {S3Errors.Describe(e)}";
+            await jobs.FinishUnitAsync(fanoutUnit with { Status = UnitStatus.Failed, Error = reason, Counters = new JobCounters { FailedPages = 1 } }, ct);
+            await completion.FailAsync(jobId, reason, ct);
+            throw new SyncStartException(reason, e);
+        }
+
+        await jobs.FinishUnitAsync(fanoutUnit with { Status = UnitStatus.Done, UpdatedAt = time.GetUtcNow() }, ct);
+        Log.JobStarted(logger, jobId, options.IndexName, buckets.Count, chains);
+        // Workers may have finished every chain before the fan-out unit was done; then nobody else would finish the job.
+        await completion.TryCompleteAsync(jobId, ct);
+        return new SyncStart(jobId, chains);
+    }
+
+    private async Task<List<Target>> ResolveTargetsAsync(CancellationToken ct)
+    {
+        IEnumerable<(string Bucket, string Prefix, int? Rule)> wanted;
+        if (options.AdvancedSyncRules.Count > 0)
+        {
+            wanted = options.AdvancedSyncRules.Select((r, i) => (r.Bucket, r.Prefix, (int?)i));
+        }
+        else if (options.AllBuckets)
+        {
+            wanted = (await Call(() => s3.ListBucketsAsync(ct), "list the buckets (buckets is \"*\")")).Select(b => (b, "", (int?)null));
+        }
+        else
+        {
+            wanted = options.Buckets.Select(b => (b, "", (int?)null));
+        }
+
+        var regions = new Dictionary<string, string?>(StringComparer.Ordinal);
+        var targets = new List<Target>();
+        foreach (var (bucket, prefix, rule) in wanted.Distinct())
+        {
+            if (!regions.TryGetValue(bucket, out var region))
+            {
+                region = await ResolveRegionAsync(bucket, ct);
+                await Call(() => s3.ProbeBucketAsync(bucket, region, ct), $"list bucket '{bucket}'", bucket);
+                regions[bucket] = region;
+            }
+
+            targets.Add(new Target(bucket, region, prefix, rule));
+        }
+
+        return targets;
+    }
+
+    private async Task<string?> ResolveRegionAsync(string bucket, CancellationToken ct)
+    {
+        // An S3-compatible endpoint has one region of its own; GetBucketLocation may not even exist there.
+        if (options.EndpointUrl is not null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return await s3.GetBucketRegionAsync(bucket, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && !S3Errors.IsNoSuchBucket(e) && !S3Errors.IsRetryable(e))
+        {
+            // Without s3:GetBucketLocation the default region is the best guess; the probe that follows checks it.
+            return options.Region;
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested)
+        {
+            throw Describe(e, $"find the region of bucket '{bucket}'", bucket);
+        }
+    }
+
+    private async Task<int> FanOutAsync(string jobId, Target target, CancellationToken ct)
+    {
+        var top = new WorkMessage
+        {
+            JobId = jobId,
+            Bucket = target.Bucket,
+            Region = target.Region,
+            Prefix = target.Prefix,
+            Shallow = true,
+            RuleIndex = target.RuleIndex,
+        };
+        await EnqueueAsync([top], ct);
+        var count = 1;
+        string? token = null;
+        do
+        {
+            var page = await s3.ListAsync(target.Bucket, target.Region, target.Prefix, shallow: true, token, 1000, ct);
+            var chains = page.CommonPrefixes.Select(p => top with { Prefix = p, Shallow = false }).ToList();
+            await EnqueueAsync(chains, ct);
+            count += chains.Count;
+            token = page.NextContinuationToken;
+        }
+        while (token is not null);
+
+        return count;
+    }
+
+    private async Task EnqueueAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct)
+    {
+        if (messages.Count == 0)
+        {
+            return;
+        }
+
+        var now = time.GetUtcNow();
+        await jobs.CreatePendingUnitsAsync(messages.Select(m => PageWorker.PendingUnit(m, now)).ToList(), ct);
+        await queue.SendAsync(messages, ct);
+    }
+
+    private static async Task<T> Call<T>(Func<Task<T>> call, string what, string? bucket = null)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Describe(e, what, bucket);
+        }
+    }
+
+    private static async Task Call(Func<Task> call, string what, string bucket)
+    {
+        try
+        {
+            await call();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            throw Describe(e, what, bucket);
+        }
+    }
+
+    private static SyncStartException Describe(Exception e, string what, string? bucket) =>
+        bucket is not null && S3Errors.IsNoSuchBucket(e)
+            ? new SyncStartException($"Bucket '{bucket}' does not exist.", e)
+            : new SyncStartException($"Could not {what}: {S3Errors.Describe(e)}.", e);
+
+    private static string NewJobId(DateTimeOffset now) =>
+        $"{now.UtcDateTime:yyyyMMdd'T'HHmmss'Z'}-{Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(4))}";
+}

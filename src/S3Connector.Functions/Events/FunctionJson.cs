@@ -1,0 +1,11 @@
+using System.Text.Json.Serialization;
+
+namespace S3Connector.Functions.Events;
+
+[JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(SqsEvent))]
+[JsonSerializable(typeof(SqsBatchResponse))]
+[JsonSerializable(typeof(ScheduledEvent))]
+[JsonSerializable(typeof(SchedulerResponse))]
+[JsonSerializable(typeof(Runtime.LambdaError))]
+public sealed partial class FunctionJson : JsonSerializerContext;

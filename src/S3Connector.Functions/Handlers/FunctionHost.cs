@@ -1,0 +1,45 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using S3Connector.Core;
+using S3Connector.Functions.Events;
+using S3Connector.Functions.Runtime;
+
+namespace S3Connector.Functions.Handlers;
+
+/// <summary>Maps <c>_HANDLER</c> to a handler and its JSON shapes: one binary serves every function.</summary>
+public static class FunctionHost
+{
+    public const string Scheduler = "scheduler";
+    public const string Worker = "worker";
+
+    public static RawHandler Select(string handler, ConnectorServices services, ILoggerFactory loggers)
+    {
+        switch (handler)
+        {
+            case Scheduler:
+            {
+                var function = new SchedulerFunction(services);
+                return async (input, context) =>
+                {
+                    var scheduled = input.Length == 0 ? null : JsonSerializer.Deserialize(input, FunctionJson.Default.ScheduledEvent);
+                    var result = await function.HandleAsync(scheduled, context);
+                    return JsonSerializer.SerializeToUtf8Bytes(result, FunctionJson.Default.SchedulerResponse);
+                };
+            }
+
+            case Worker:
+            {
+                var function = new WorkerFunction(services, loggers.CreateLogger<WorkerFunction>());
+                return async (input, context) =>
+                {
+                    var sqs = JsonSerializer.Deserialize(input, FunctionJson.Default.SqsEvent) ?? new SqsEvent();
+                    var result = await function.HandleAsync(sqs, context);
+                    return JsonSerializer.SerializeToUtf8Bytes(result, FunctionJson.Default.SqsBatchResponse);
+                };
+            }
+
+            default:
+                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}.", nameof(handler));
+        }
+    }
+}

@@ -1,0 +1,118 @@
+using Microsoft.Extensions.Logging;
+using S3Connector.Core;
+using S3Connector.Core.Queue;
+using S3Connector.Core.Sync;
+using S3Connector.Functions.Events;
+using S3Connector.Functions.Runtime;
+
+namespace S3Connector.Functions.Handlers;
+
+/// <summary>
+/// SQS work queue → one listing page per message. Answers with a partial batch response: a message that can succeed
+/// later is returned to the queue (and reaches the dead-letter queue after <c>work_max_receive_count</c> deliveries);
+/// the others are acknowledged, whatever happened to their neighbours.
+/// </summary>
+public sealed partial class WorkerFunction(ConnectorServices services, ILogger<WorkerFunction> logger)
+{
+    /// <summary>Time kept back from the deadline to record outcomes and answer Lambda.</summary>
+    private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(10);
+    private const int MaxParallelRecords = 4;
+
+    public async Task<SqsBatchResponse> HandleAsync(SqsEvent input, ILambdaContext context)
+    {
+        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin);
+        var response = new SqsBatchResponse();
+        using var throttle = new SemaphoreSlim(MaxParallelRecords);
+        var results = await Task.WhenAll(input.Records.Select(async record =>
+        {
+            await throttle.WaitAsync(CancellationToken.None);
+            try
+            {
+                return (record, ok: await ProcessRecordAsync(record, deadline.Token));
+            }
+            finally
+            {
+                throttle.Release();
+            }
+        }));
+        foreach (var (record, ok) in results)
+        {
+            if (!ok)
+            {
+                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = record.MessageId });
+            }
+        }
+
+        return response;
+    }
+
+    /// <returns>True when the message may be deleted from the queue.</returns>
+    private async Task<bool> ProcessRecordAsync(SqsMessage record, CancellationToken ct)
+    {
+        if (ct.IsCancellationRequested)
+        {
+            LogNotStarted(logger, record.MessageId);
+            return false;
+        }
+
+        WorkMessage message;
+        try
+        {
+            message = SqsWorkQueue.Parse(record.Body);
+        }
+        catch (System.Text.Json.JsonException e)
+        {
+            // Nothing can be recorded for a message we cannot read: let it reach the dead-letter queue.
+            LogPoison(logger, record.MessageId, e.Message);
+            return false;
+        }
+
+        var lastAttempt = record.ReceiveCount >= services.Options.WorkMaxReceiveCount;
+        try
+        {
+            var outcome = await services.Worker.ProcessAsync(message, lastAttempt, ct);
+            return outcome.Kind != WorkOutcomeKind.Retry;
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            LogDeadline(logger, record.MessageId);
+            return false;
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, record.MessageId, e.GetType().Name, e.Message);
+            if (lastAttempt)
+            {
+                await RecordDeadLetterAsync(message, e.Message);
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>The message is about to go to the dead-letter queue: its job can no longer complete, so fail it now.</summary>
+    private async Task RecordDeadLetterAsync(WorkMessage message, string reason)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            await services.Completion.FailAsync(message.JobId, $"work message {message.UnitId} went to the dead-letter queue: {reason}", timeout.Token);
+        }
+        catch (Exception e)
+        {
+            LogFailed(logger, message.UnitId, e.GetType().Name, "could not record the dead-lettered message: " + e.Message);
+        }
+    }
+
+    [LoggerMessage(101, LogLevel.Error, "Message {MessageId} is not a work message and goes to the dead-letter queue: {Reason}")]
+    private static partial void LogPoison(ILogger logger, string messageId, string reason);
+
+    [LoggerMessage(102, LogLevel.Warning, "Message {MessageId} stopped at the deadline; it returns to the queue")]
+    private static partial void LogDeadline(ILogger logger, string messageId);
+
+    [LoggerMessage(103, LogLevel.Warning, "Message {MessageId} not started before the deadline; it returns to the queue")]
+    private static partial void LogNotStarted(ILogger logger, string messageId);
+
+    [LoggerMessage(104, LogLevel.Error, "Message {MessageId} failed ({ErrorType}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string messageId, string errorType, string reason);
+}

@@ -1,0 +1,36 @@
+namespace S3Connector.Functions.Runtime;
+
+/// <summary>
+/// The subset of Amazon.Lambda.Core.ILambdaContext the handlers use, with the same member names, so that moving to
+/// the official packages is a change of using directives.
+/// </summary>
+public interface ILambdaContext
+{
+    string AwsRequestId { get; }
+    string FunctionName { get; }
+    string InvokedFunctionArn { get; }
+    TimeSpan RemainingTime { get; }
+}
+
+public sealed class LambdaContext(string requestId, string functionName, string functionArn, DateTimeOffset deadline, TimeProvider time)
+    : ILambdaContext
+{
+    public string AwsRequestId => requestId;
+    public string FunctionName => functionName;
+    public string InvokedFunctionArn => functionArn;
+    public TimeSpan RemainingTime => deadline - time.GetUtcNow();
+
+    /// <summary>A token that fires <paramref name="margin"/> before the deadline, so work stops cleanly before Lambda kills it.</summary>
+    public static CancellationTokenSource DeadlineSource(ILambdaContext context, TimeSpan margin)
+    {
+        var left = context.RemainingTime - margin;
+        return new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+    }
+}
+
+/// <summary>The error body of the Runtime API's /error and /init/error calls.</summary>
+public sealed class LambdaError
+{
+    [System.Text.Json.Serialization.JsonPropertyName("errorType")] public string ErrorType { get; set; } = "";
+    [System.Text.Json.Serialization.JsonPropertyName("errorMessage")] public string ErrorMessage { get; set; } = "";
+}

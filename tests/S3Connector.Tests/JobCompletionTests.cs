@@ -1,0 +1,116 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging.Abstractions;
+using S3Connector.Core.Documents;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Jobs;
+using S3Connector.Core.Json;
+using S3Connector.Core.Sync;
+
+namespace S3Connector.Tests;
+
+public sealed class JobCompletionTests
+{
+    private sealed class CountingSink : IDocumentSink
+    {
+        public int DeleteCalls;
+
+        public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<ItemFailure>>([]);
+
+        public Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct)
+        {
+            Interlocked.Increment(ref DeleteCalls);
+            return Task.FromResult(7L);
+        }
+    }
+
+    private readonly InMemoryJobStore _jobs = new();
+    private readonly CountingSink _sink = new();
+    private readonly JobCompletion _completion;
+
+    public JobCompletionTests() => _completion = new JobCompletion(_jobs, _sink, TimeProvider.System, NullLogger<JobCompletion>.Instance);
+
+    private async Task<string> StartJobAsync(params string[] pendingUnits)
+    {
+        var now = DateTimeOffset.UtcNow;
+        await _jobs.CreateJobAsync(new JobDocument { JobId = "j", IndexName = "i", Status = JobStatus.Running, StartedAt = now, UpdatedAt = now }, default);
+        await _jobs.CreatePendingUnitsAsync(pendingUnits.Select(u => new UnitDocument { JobId = "j", UnitId = u, Status = UnitStatus.Pending, UpdatedAt = now }).ToList(), default);
+        return "j";
+    }
+
+    private Task FinishAsync(string unit, JobCounters counters) => _jobs.FinishUnitAsync(
+        new UnitDocument { JobId = "j", UnitId = unit, Status = UnitStatus.Done, UpdatedAt = DateTimeOffset.UtcNow, Counters = counters }, default);
+
+    [Fact]
+    public async Task Does_not_complete_while_a_unit_is_pending()
+    {
+        var job = await StartJobAsync("u1", "u2");
+        await FinishAsync("u1", new JobCounters { Listed = 3, Indexed = 3 });
+
+        Assert.Null(await _completion.TryCompleteAsync(job, default));
+        Assert.Equal(0, _sink.DeleteCalls);
+    }
+
+    [Fact]
+    public async Task Completes_once_deletes_once_and_sums_counters()
+    {
+        var job = await StartJobAsync("u1", "u2");
+        await FinishAsync("u1", new JobCounters { Listed = 3, Indexed = 3, MetadataOnly = { ["folder"] = 1 } });
+        await FinishAsync("u2", new JobCounters { Listed = 2, Indexed = 1, Skipped = { ["deleted_before_read"] = 1 } });
+
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => _completion.TryCompleteAsync(job, default)));
+
+        var summary = Assert.Single(results, r => r is not null)!;
+        Assert.Equal(JobStatus.Completed, summary.Status);
+        Assert.Equal(5, summary.Counters.Listed);
+        Assert.Equal(4, summary.Counters.Indexed);
+        Assert.Equal(7, summary.Counters.Deleted);
+        Assert.Equal(1, summary.Counters.MetadataOnly["folder"]);
+        Assert.Equal(1, _sink.DeleteCalls);
+    }
+
+    [Fact]
+    public async Task A_failed_item_fails_the_job_without_deleting()
+    {
+        var job = await StartJobAsync("u1");
+        await FinishAsync("u1", new JobCounters { Listed = 3, Indexed = 2, Failed = 1 });
+
+        var summary = await _completion.TryCompleteAsync(job, default);
+
+        Assert.Equal(JobStatus.Failed, summary!.Status);
+        Assert.Contains("nothing was deleted", summary.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _sink.DeleteCalls);
+    }
+
+    [Fact]
+    public async Task Fail_ends_the_job_at_once()
+    {
+        var job = await StartJobAsync("u1");
+        await _completion.FailAsync(job, "listing failed", default);
+
+        var (stored, _) = (await _jobs.GetJobAsync(job, default))!.Value;
+        Assert.Equal(JobStatus.Failed, stored.Status);
+        Assert.Equal("listing failed", stored.Error);
+        await FinishAsync("u1", new JobCounters());
+        Assert.Null(await _completion.TryCompleteAsync(job, default));
+        Assert.Equal(0, _sink.DeleteCalls);
+    }
+
+    [Fact]
+    public void Work_messages_are_small_and_round_trip()
+    {
+        var message = new WorkMessage
+        {
+            JobId = "20261127T000000Z-0011aabb", Bucket = new string('b', 63), Region = "eu-west-1",
+            Prefix = new string('p', 1024), Shallow = false, Page = 12, ContinuationToken = new string('t', 1024),
+        };
+        var json = JsonSerializer.Serialize(message, ConnectorJson.Default.WorkMessage);
+
+        Assert.True(json.Length < 4096, $"{json.Length} bytes");
+        Assert.Equal(message, JsonSerializer.Deserialize(json, ConnectorJson.Default.WorkMessage));
+        Assert.Equal(message.UnitId, JsonSerializer.Deserialize(json, ConnectorJson.Default.WorkMessage)!.UnitId);
+        Assert.NotEqual(message.UnitId, message.Next("x").UnitId);
+    }
+}
