@@ -98,5 +98,11 @@ public static class Program
             await error.WriteLineAsync("Cancelled.");
             return ExitCodes.Failed;
         }
+        catch (Exception e)
+        {
+            // A bug, not a user error: still one sentence by default; --verbose shows where.
+            await error.WriteLineAsync(verbose ? e.ToString() : $"Unexpected error ({e.GetType().Name}): {e.Message} Run again with --verbose for details.");
+            return ExitCodes.Failed;
+        }
     }
 }

@@ -125,7 +125,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     {
         // Without a refresh, documents this sync wrote since the last refresh are invisible to the query, and their
         // older copies (stamped by an earlier sync) would be deleted.
-        var refresh = await client.Indices.RefreshAsync(Index, ct);
+        var refresh = await ElasticsearchRetry.SendAsync(c => client.Indices.RefreshAsync(Index, c), ct);
         ElasticsearchErrors.ThrowIfFailed(refresh.ApiCallDetails, $"refresh of index '{Index}'");
         var request = new DeleteByQueryRequest(Index)
         {
@@ -134,7 +134,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
             Refresh = true,
             WaitForCompletion = true,
         };
-        var response = await client.DeleteByQueryAsync(request, ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.DeleteByQueryAsync(request, c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"delete by query on index '{Index}'");
         if (response.Failures is { Count: > 0 } failed)
         {

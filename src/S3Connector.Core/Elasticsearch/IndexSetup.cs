@@ -46,7 +46,7 @@ public static class IndexSetup
 
     public static async Task EnsureAsync(ElasticsearchClient client, string index, string body, CancellationToken ct)
     {
-        var exists = await client.Indices.ExistsAsync(index, ct);
+        var exists = await ElasticsearchRetry.SendAsync(c => client.Indices.ExistsAsync(index, c), ct);
         if (exists.Exists)
         {
             return;

@@ -17,13 +17,13 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task CreateJobAsync(JobDocument job, CancellationToken ct)
     {
-        var response = await client.IndexAsync(job, i => i.Index(index).Id(job.JobId).OpType(OpType.Create).Refresh(Refresh.True), ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId).OpType(OpType.Create).Refresh(Refresh.True), c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"creation of sync job {job.JobId}");
     }
 
     public async Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct)
     {
-        var response = await client.GetAsync<JobDocument>(index, jobId, ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.GetAsync<JobDocument>(index, jobId, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
         {
             return null;
@@ -35,8 +35,8 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct)
     {
-        var response = await client.IndexAsync(job, i => i.Index(index).Id(job.JobId)
-            .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId)
+            .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 409)
         {
             return false;
@@ -62,7 +62,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             Sort = [new SortOptions { Field = new FieldSort("started_at") { Order = SortOrder.Desc } }],
             Size = 1,
         };
-        var response = await client.SearchAsync<JobDocument>(request, ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.SearchAsync<JobDocument>(request, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404)
         {
             return null;
@@ -76,31 +76,60 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
     {
         foreach (var chunk in units.Chunk(500))
         {
-            var request = new BulkRequest(index)
+            IReadOnlyList<UnitDocument> pending = chunk;
+            for (var attempt = 1; pending.Count > 0; attempt++)
             {
-                Operations = [.. chunk.Select(u => new BulkCreateOperation<UnitDocument>(u) { Id = u.UnitId })],
-                Refresh = Refresh.True,
-            };
-            var response = await client.BulkAsync(request, ct);
-            if (response.Items is null || response.Items.Count != chunk.Length)
-            {
-                ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, "creation of work units");
-                throw new ElasticsearchException("Elasticsearch answered the creation of work units without item results.");
-            }
-
-            // 409: the unit exists already (a redelivered message created it before); that is the point of create.
-            var failed = response.Items.FirstOrDefault(i => i.Status is not (>= 200 and < 300) and not 409);
-            if (failed is not null)
-            {
-                throw new ElasticsearchException(
-                    $"Elasticsearch refused to record work unit {failed.Id}: {failed.Status} {failed.Error?.Type} {failed.Error?.Reason}");
+                pending = await CreateOnceAsync(pending, attempt == ElasticsearchRetry.MaxAttempts, ct);
+                if (pending.Count > 0)
+                {
+                    await ElasticsearchRetry.DelayAsync(attempt, ct);
+                }
             }
         }
     }
 
+    /// <returns>The units to try again (rejected with a retryable status).</returns>
+    private async Task<IReadOnlyList<UnitDocument>> CreateOnceAsync(IReadOnlyList<UnitDocument> units, bool lastAttempt, CancellationToken ct)
+    {
+        var request = new BulkRequest(index)
+        {
+            Operations = [.. units.Select(u => new BulkCreateOperation<UnitDocument>(u) { Id = u.UnitId })],
+            Refresh = Refresh.True,
+        };
+        var response = await ElasticsearchRetry.SendAsync(c => client.BulkAsync(request, c), ct);
+        var items = response.Items?.ToList();
+        if (items is null || items.Count != units.Count)
+        {
+            ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, "creation of work units");
+            throw new ElasticsearchException("Elasticsearch answered the creation of work units without item results.");
+        }
+
+        var retry = new List<UnitDocument>();
+        for (var i = 0; i < items.Count; i++)
+        {
+            var item = items[i];
+            // 409: the unit exists already (a redelivered message created it before); that is the point of create.
+            if (item.Status is >= 200 and < 300 or 409)
+            {
+                continue;
+            }
+
+            if (!lastAttempt && ElasticsearchErrors.IsRetryable(item.Status))
+            {
+                retry.Add(units[i]);
+                continue;
+            }
+
+            throw new ElasticsearchException(
+                $"Elasticsearch refused to record work unit {item.Id}: {item.Status} {item.Error?.Type} {item.Error?.Reason}");
+        }
+
+        return retry;
+    }
+
     public async Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct)
     {
-        var response = await client.GetAsync<UnitDocument>(index, unitId, ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.GetAsync<UnitDocument>(index, unitId, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
         {
             return null;
@@ -112,13 +141,13 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task FinishUnitAsync(UnitDocument unit, CancellationToken ct)
     {
-        var response = await client.IndexAsync(unit, i => i.Index(index).Id(unit.UnitId).Refresh(Refresh.True), ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(unit, i => i.Index(index).Id(unit.UnitId).Refresh(Refresh.True), c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"record of work unit {unit.UnitId}");
     }
 
     public async Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct)
     {
-        var response = await client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending) }, ct);
+        var response = await ElasticsearchRetry.SendAsync(c => client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending) }, c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"count of pending work units of job {jobId}");
         return response.Count;
     }
@@ -137,7 +166,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
                 SearchAfter = searchAfter,
                 TrackTotalHits = new Elastic.Clients.Elasticsearch.Core.Search.TrackHits(false),
             };
-            var response = await client.SearchAsync<UnitDocument>(request, ct);
+            var response = await ElasticsearchRetry.SendAsync(c => client.SearchAsync<UnitDocument>(request, c), ct);
             ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of work units of job {jobId}");
             var hits = response.Hits;
             foreach (var hit in hits)

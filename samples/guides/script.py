@@ -1,0 +1,2 @@
+# A Python file is indexed as text.
+print("hello from S3")

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Runs every test: unit tests, then integration tests against the local stack (fauxqs for S3 and SQS, installed from
+# tests/local-stack/package-lock.json) and the Elasticsearch test server, or a real cluster when ES_URL is set.
+# Ends with a line "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+echo "== installing the local stack (npm ci from tests/local-stack/package-lock.json, once)"
+./scripts/local-stack.sh ensure || { echo "installing the local stack failed"; echo "0 passed, 1 failed"; exit 1; }
+
+results=TestResults
+rm -rf "$results"
+echo "== building"
+dotnet build S3LambdaConnector.sln -c Release --nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
+
+echo "== running tests"
+dotnet test S3LambdaConnector.sln -c Release --no-build --nologo \
+  --logger "trx" --logger "console;verbosity=normal" --results-directory "$results" "$@"
+status=$?
+
+passed=0; failed=0
+for trx in "$results"/*.trx; do
+  [ -f "$trx" ] || continue
+  counters=$(grep -o '<Counters [^>]*>' "$trx" | head -n 1)
+  p=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  f=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
+  passed=$((passed + ${p:-0})); failed=$((failed + ${f:-0}))
+done
+if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+echo "$passed passed, $failed failed"
+exit "$status"
