@@ -32,7 +32,6 @@ await using var host = await EsTestServerHost.StartAsync(new EsTestServerOptions
     RefreshInterval = refresh,
     MaxRequestBodyBytes = maxBody,
 });
-Console.WriteLine($"es-test-server listening on {host.Url.ToString().TrimEnd('/')}");
 
 var stopped = new TaskCompletionSource();
 void Stop(PosixSignalContext context)
@@ -44,4 +43,7 @@ void Stop(PosixSignalContext context)
 
 using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 using var terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+
+// Announced only once stopping is wired up, so a caller may signal right after reading the line.
+Console.WriteLine($"es-test-server listening on {host.Url.ToString().TrimEnd('/')}");
 await stopped.Task;

@@ -59,6 +59,7 @@ public sealed class DocumentTests
     [InlineData("folder/", 0, "STANDARD", ContentSkipReason.Folder)]
     [InlineData("image.png", 10, "STANDARD", ContentSkipReason.UnsupportedExtension)]
     [InlineData("deck.pptx", 10, "STANDARD", ContentSkipReason.NoExtractor)]
+    [InlineData("/leading.txt", 10, "STANDARD", ContentSkipReason.KeyNotAddressable)]
     public void Content_policy_decides_from_the_listing(string key, long size, string storageClass, ContentSkipReason expected)
     {
         var obj = new S3ObjectInfo("b", key, size, DateTimeOffset.UnixEpoch, "e", storageClass, "");

@@ -12,6 +12,9 @@ public enum ContentSkipReason
     Archived,
     ExtractionDisabled,
     NoExtractor,
+
+    /// <summary>The key starts with "/", which the AWS SDK drops on GetObject: the object cannot be fetched by key.</summary>
+    KeyNotAddressable,
 }
 
 /// <summary>CONTRACT §2 "which objects get content", decided from the listing alone so nothing is downloaded in vain.</summary>
@@ -42,6 +45,11 @@ public static class ContentPolicy
         if (!ContentExtensions.Contains(extension))
         {
             return ContentSkipReason.UnsupportedExtension;
+        }
+
+        if (obj.Key.StartsWith('/'))
+        {
+            return ContentSkipReason.KeyNotAddressable;
         }
 
         if (obj.Size > options.MaxFileSize)

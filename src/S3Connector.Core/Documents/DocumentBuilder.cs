@@ -129,6 +129,7 @@ public sealed class DocumentBuilder(
         ContentSkipReason.Archived => "archived_storage_class",
         ContentSkipReason.ExtractionDisabled => "extraction_disabled",
         ContentSkipReason.NoExtractor => "no_extractor",
+        ContentSkipReason.KeyNotAddressable => "key_not_addressable",
         _ => "none",
     };
 

@@ -62,11 +62,13 @@ public sealed class S3Gateway(S3ClientFactory clients)
             MaxKeys = maxKeys,
             ContinuationToken = continuationToken,
             FetchOwner = true,
+            // Keys may hold characters XML 1.0 cannot carry; with url encoding S3 escapes them (the SDK leaves them escaped).
+            Encoding = EncodingType.Url,
         };
         var response = await clients.For(region).ListObjectsV2Async(request, ct);
         var objects = (response.S3Objects ?? []).Select(o => new S3ObjectInfo(
             bucket,
-            o.Key,
+            DecodeKey(o.Key),
             o.Size ?? 0,
             new DateTimeOffset(o.LastModified ?? DateTime.UnixEpoch, TimeSpan.Zero),
             (o.ETag ?? "").Trim('"'),
@@ -75,9 +77,12 @@ public sealed class S3Gateway(S3ClientFactory clients)
             o.RestoreStatus is { IsRestoreInProgress: false, RestoreExpiryDate: not null })).ToList();
         return new ListPage(
             objects,
-            response.CommonPrefixes ?? [],
+            (response.CommonPrefixes ?? []).Select(DecodeKey).ToList(),
             response.IsTruncated == true ? response.NextContinuationToken : null);
     }
+
+    /// <summary>S3's url encoding is form-style: "+" is a space, everything else %XX of the UTF-8 bytes.</summary>
+    public static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);
 
     public async Task<FetchedObject> GetAsync(string bucket, string? region, string key, CancellationToken ct)
     {

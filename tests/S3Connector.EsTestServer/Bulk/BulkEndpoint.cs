@@ -102,7 +102,7 @@ internal static class BulkEndpoint
             case "update":
                 return DocumentWriter.Update(DocumentEndpoints.ResolveForWrite(cluster, name, item.Options), item.Id!, item.Update!, item.Options);
             default:
-                // Ingest runs before the index is resolved or an id generated, so its failures carry neither.
+                // Ingest runs before ids are generated, so a pipeline failure of an auto-id item reports _id null.
                 usedPipeline |= Pipelines.Check(cluster, cluster.Find(name), item.Options.Pipeline);
                 var index = DocumentEndpoints.ResolveForWrite(cluster, name, item.Options);
                 item.Id ??= WriteOptions.NewId();

@@ -125,9 +125,14 @@ internal sealed class DocumentParser
 
     private void ParseField(ref Utf8JsonReader reader, ObjectMapper? parent, string parentPath, string name, long nameOffset, DynamicMode dynamic)
     {
-        if (name.Length == 0 || name.Replace(".", string.Empty, StringComparison.Ordinal).Length == 0)
+        if (name.Length == 0)
         {
-            throw DocumentError(nameOffset, $"failed to parse: field name cannot contain only whitespace: ['{name}']");
+            throw DocumentError(nameOffset, "failed to parse: field name cannot be an empty string");
+        }
+
+        if (name.Trim('.').Length == 0)
+        {
+            throw DocumentError(nameOffset, $"failed to parse: field name cannot contain only dots: [{name}]");
         }
 
         if (parentPath.Length == 0 && MetadataFields.Contains(name))
@@ -391,20 +396,9 @@ internal sealed class DocumentParser
 
         var text = scalar.Text;
         // ES only tries date detection on strings that look like dates ("1" would parse as a year).
-        if (_mapping.DateDetection && text.AsSpan().IndexOfAny(":-/") >= 0)
+        if (_mapping.DateDetection && text.AsSpan().IndexOfAny(":-/") >= 0 && DetectDate(name, text) is { } date)
         {
-            if (IsoDetection.TryParse(text, false, out _))
-            {
-                return new FieldMapper(name, "date", FieldKind.Date, [], noFields);
-            }
-
-            if (SlashDetection.TryParse(text, false, out _))
-            {
-                return new FieldMapper(name, "date", FieldKind.Date, [new("format", SlashFormat)], noFields)
-                {
-                    DateFormat = DateFormat.Parse(SlashFormat.GetString()!),
-                };
-            }
+            return date;
         }
 
         if (_mapping.NumericDetection)
@@ -425,6 +419,46 @@ internal sealed class DocumentParser
         {
             DocValues = false,
         };
+    }
+
+    /// <summary>
+    /// Tries the root's dynamic_date_formats in order (ES's defaults when unset); the matching format becomes
+    /// the new field's format, except strict_date_optional_time which ES leaves implicit.
+    /// </summary>
+    private FieldMapper? DetectDate(string name, string text)
+    {
+        if (_mapping.Parameter("dynamic_date_formats") is not { ValueKind: JsonValueKind.Array } formats)
+        {
+            if (IsoDetection.TryParse(text, false, out _))
+            {
+                return new FieldMapper(name, "date", FieldKind.Date, [], FieldMapper.NoMultiFields);
+            }
+
+            return SlashDetection.TryParse(text, false, out _)
+                ? new FieldMapper(name, "date", FieldKind.Date, [new("format", SlashFormat)], FieldMapper.NoMultiFields) { DateFormat = DateFormat.Parse(SlashFormat.GetString()!) }
+                : null;
+        }
+
+        foreach (var format in formats.EnumerateArray())
+        {
+            var pattern = format.GetString() ?? string.Empty;
+            DateFormat parsed;
+            try
+            {
+                parsed = DateFormat.Parse(pattern);
+            }
+            catch (FormatException)
+            {
+                throw Errors.Unsupported($"dynamic date format [{pattern}]");
+            }
+
+            if (parsed.TryParse(text, false, out _))
+            {
+                return new FieldMapper(name, "date", FieldKind.Date, [new("format", format.Clone())], FieldMapper.NoMultiFields) { DateFormat = parsed };
+            }
+        }
+
+        return null;
     }
 
     private Mapper? Lookup(ObjectMapper? parent, string path, string name) =>

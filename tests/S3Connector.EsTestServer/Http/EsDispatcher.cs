@@ -109,6 +109,11 @@ internal sealed class EsDispatcher(Router router, EsFaults faults, RequestLog lo
             var request = new EsRequest(method, path, uri, query, body);
             match.Route.Bind(request, segments);
             match.Route.ValidateParameters(request);
+            if (request.Has("source"))
+            {
+                throw Errors.Unsupported("the [source] parameter (a request body in the URL)");
+            }
+
             var response = await match.Route.Handler(request);
             return isHead ? new EsResponse(response.Status, null) : response;
         }

@@ -10,7 +10,7 @@ internal delegate Task<EsResponse> EsHandler(EsRequest request);
 internal sealed class Router
 {
     // Parameters every ES endpoint accepts (rest-api-spec _common.json).
-    private static readonly string[] CommonParameters = ["pretty", "human", "error_trace", "filter_path"];
+    private static readonly string[] CommonParameters = ["pretty", "human", "error_trace", "filter_path", "source", "source_content_type"];
 
     // Java's EnumSet order of RestRequest.Method, used when listing allowed methods.
     private static readonly string[] MethodOrder = ["GET", "POST", "PUT", "DELETE", "OPTIONS", "HEAD", "PATCH", "TRACE", "CONNECT"];
