@@ -1,0 +1,14 @@
+using BenchmarkDotNet.Running;
+using S3Connector.Bench;
+
+// bench e2e [objects] [runs]   full sync on the local stack vs a raw list+get+bulk baseline (see docs/BENCHMARKS.md)
+// bench micro [BenchmarkDotNet args]   per-object CPU cost of the connector's mapping
+if (args is ["micro", ..])
+{
+    BenchmarkSwitcher.FromAssembly(typeof(MappingBenchmarks).Assembly).Run(args[1..]);
+    return 0;
+}
+
+var objects = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000;
+var runs = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3;
+return await EndToEnd.RunAsync(objects, runs);
