@@ -64,6 +64,7 @@ public static class Program
             using var loggers = LoggerFactory.Create(b => b
                 .SetMinimumLevel(verbose ? LogLevel.Information : LogLevel.Warning)
                 .AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
                 .AddFilter("System.Net.Http", LogLevel.Warning));
             return parsed.Verb switch
             {
