@@ -32,5 +32,5 @@ public class MappingBenchmarks
 
     [Benchmark]
     public byte[] MetadataDocumentSerialized() =>
-        JsonSerializer.SerializeToUtf8Bytes(DocumentBuilder.MetadataDocument(_object, "job"), ConnectorJson.Default.S3Document);
+        JsonSerializer.SerializeToUtf8Bytes(DocumentBuilder.MetadataDocument(_object, "job", DateTimeOffset.UnixEpoch), ConnectorJson.Default.S3Document);
 }

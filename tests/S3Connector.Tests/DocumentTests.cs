@@ -41,13 +41,15 @@ public sealed class DocumentTests
     public void Metadata_document_has_every_contract_field()
     {
         var doc = DocumentBuilder.MetadataDocument(
-            new S3ObjectInfo("bkt", "dir/My File+%é.txt", 42, DateTimeOffset.UnixEpoch, "abc", "STANDARD", "me"), "job-1");
+            new S3ObjectInfo("bkt", "dir/My File+%é.txt", 42, DateTimeOffset.UnixEpoch, "abc", "STANDARD", "me"), "job-1",
+            DateTimeOffset.FromUnixTimeMilliseconds(1_764_000_000_123));
         Assert.Equal(ObjectKeys.DocumentId("bkt", "dir/My File+%é.txt"), doc.Id);
         Assert.Equal("dir/My File+%é.txt", doc.Filename);
         Assert.Equal("s3://bkt/dir/My File+%é.txt", doc.Url);
         Assert.Equal(".txt", doc.Extension);
         Assert.Equal("1970-01-01T00:00:00+00:00", doc.Timestamp);
         Assert.Equal("job-1", doc.SyncJobId);
+        Assert.Equal(1_764_000_000_123, doc.Version);
         Assert.Null(doc.Body);
     }
 

@@ -19,7 +19,10 @@ public sealed class JobCompletionTests
         public Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct) =>
             Task.FromResult<IReadOnlyList<ItemFailure>>([]);
 
-        public Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct)
+        public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<ItemFailure>>([]);
+
+        public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
         {
             Interlocked.Increment(ref DeleteCalls);
             return Task.FromResult(7L);

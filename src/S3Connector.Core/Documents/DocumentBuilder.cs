@@ -29,7 +29,7 @@ public sealed record BuiltDocument(S3Document? Document, ObjectFate Fate, string
 public sealed class DocumentBuilder(
     ConnectorOptions options, S3Gateway s3, ITextExtractor extractor, ILogger<DocumentBuilder> logger)
 {
-    public static S3Document MetadataDocument(S3ObjectInfo obj, string? syncJobId) => new()
+    public static S3Document MetadataDocument(S3ObjectInfo obj, string? syncJobId, DateTimeOffset observedAt) => new()
     {
         Id = ObjectKeys.DocumentId(obj.Bucket, obj.Key),
         Filename = obj.Key,
@@ -42,15 +42,18 @@ public sealed class DocumentBuilder(
         Etag = obj.ETag,
         Extension = ObjectKeys.Extension(obj.Key),
         SyncJobId = syncJobId,
+        ObservedAt = observedAt,
     };
 
     /// <summary>ISO 8601 in UTC with an explicit offset, to the second (S3's own precision).</summary>
     public static string FormatTimestamp(DateTimeOffset value) =>
         value.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss'+00:00'", CultureInfo.InvariantCulture);
 
-    public async Task<BuiltDocument> BuildAsync(S3ObjectInfo obj, string? region, string? syncJobId, CancellationToken ct)
+    /// <param name="observedAt">When <paramref name="obj"/> was read from S3 (see <see cref="S3Document.ObservedAt"/>).</param>
+    public async Task<BuiltDocument> BuildAsync(
+        S3ObjectInfo obj, string? region, string? syncJobId, DateTimeOffset observedAt, CancellationToken ct)
     {
-        var document = MetadataDocument(obj, syncJobId);
+        var document = MetadataDocument(obj, syncJobId, observedAt);
         var skip = ContentPolicy.Decide(obj, options, extractor);
         if (skip != ContentSkipReason.None)
         {

@@ -43,7 +43,11 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
     }
 
     /// <summary>A dry run never deletes.</summary>
-    public Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct) => Task.FromResult(0L);
+    public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<ItemFailure>>([]);
+
+    /// <summary>A dry run never deletes.</summary>
+    public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct) => Task.FromResult(0L);
 
     public void Dispose()
     {

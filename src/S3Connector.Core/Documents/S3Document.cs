@@ -23,8 +23,18 @@ public sealed record S3Document
     [JsonPropertyName("extension")] public string Extension { get; init; } = "";
     [JsonPropertyName("metadata")] public IReadOnlyDictionary<string, string>? Metadata { get; init; }
 
-    /// <summary>Bookkeeping: the full sync that last wrote this document; a sync deletes documents it did not stamp.</summary>
-    [JsonPropertyName(SyncJobField)] public string? SyncJobId { get; init; }
+    /// <summary>Bookkeeping, for diagnosis: the full sync that last wrote this document (absent when an event did).</summary>
+    [JsonPropertyName("s3c_sync_job_id")] public string? SyncJobId { get; init; }
 
-    public const string SyncJobField = "s3c_sync_job_id";
+    /// <summary>
+    /// Bookkeeping: when the connector read the object's state from S3. It is also the document's external version, so
+    /// a write based on an older reading never replaces a newer one, whatever order the writes arrive in; and a full
+    /// sync deletes exactly the documents whose object it did not read after it started.
+    /// </summary>
+    [JsonPropertyName(ObservedAtField)] public required DateTimeOffset ObservedAt { get; init; }
+
+    public const string ObservedAtField = "s3c_observed_at";
+
+    /// <summary>The external version of a write based on this reading.</summary>
+    [JsonIgnore] public long Version => ObservedAt.ToUnixTimeMilliseconds();
 }

@@ -28,7 +28,30 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         var failures = new List<ItemFailure>();
         foreach (var chunk in Chunk(documents))
         {
-            failures.AddRange(await SendWithRetryAsync(chunk, ct));
+            var operations = chunk.Select(d => (d.Id, (IBulkOperation)new BulkIndexOperation<S3Document>(d)
+            {
+                Id = d.Id,
+                Version = d.Version,
+                VersionType = VersionType.ExternalGte,
+            })).ToList();
+            failures.AddRange(await SendWithRetryAsync(operations, ct));
+        }
+
+        return failures;
+    }
+
+    public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(
+        IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct)
+    {
+        var failures = new List<ItemFailure>();
+        foreach (var chunk in deletions.Chunk(options.BulkMaxDocuments))
+        {
+            var operations = chunk.Select(d => (d.Id, (IBulkOperation)new BulkDeleteOperation(d.Id)
+            {
+                Version = d.ObservedAt.ToUnixTimeMilliseconds(),
+                VersionType = VersionType.ExternalGte,
+            })).ToList();
+            failures.AddRange(await SendWithRetryAsync(operations, ct));
         }
 
         return failures;
@@ -62,15 +85,15 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     internal static long EstimateBytes(S3Document d) =>
         512 + Encoding.UTF8.GetMaxByteCount(d.Filename.Length) + (d.Body?.Length ?? 0) * 3L / 2 + (d.Attachment?.Length ?? 0);
 
-    private async Task<List<ItemFailure>> SendWithRetryAsync(List<S3Document> chunk, CancellationToken ct)
+    private async Task<List<ItemFailure>> SendWithRetryAsync(List<(string Id, IBulkOperation Operation)> operations, CancellationToken ct)
     {
-        var pending = chunk;
+        var pending = operations;
         var failures = new List<ItemFailure>();
         for (var attempt = 1; ; attempt++)
         {
             var request = new BulkRequest(Index)
             {
-                Operations = [.. pending.Select(d => new BulkIndexOperation<S3Document>(d) { Id = d.Id })],
+                Operations = [.. pending.Select(o => o.Operation)],
                 Pipeline = options.Extraction == ExtractionMode.Pipeline ? options.Pipeline : null,
             };
             var response = await client.BulkAsync(request, ct);
@@ -86,15 +109,16 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                     continue;
                 }
 
-                failures.AddRange(pending.Select(d => new ItemFailure(d.Id, reason)));
+                failures.AddRange(pending.Select(o => new ItemFailure(o.Id, reason)));
                 return failures;
             }
 
-            var retry = new List<S3Document>();
+            var retry = new List<(string, IBulkOperation)>();
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
-                if (item.Status is >= 200 and < 300)
+                // 409: the document was written from a newer reading of the object; 404 on delete: already gone.
+                if (item.Status is >= 200 and < 300 or 409 || item.Status == 404 && pending[i].Operation is BulkDeleteOperation)
                 {
                     continue;
                 }
@@ -121,15 +145,18 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         }
     }
 
-    public async Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct)
+    public async Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
     {
         // Without a refresh, documents this sync wrote since the last refresh are invisible to the query, and their
-        // older copies (stamped by an earlier sync) would be deleted.
+        // older copies would be deleted.
         var refresh = await ElasticsearchRetry.SendAsync(c => client.Indices.RefreshAsync(Index, c), ct);
         ElasticsearchErrors.ThrowIfFailed(refresh.ApiCallDetails, $"refresh of index '{Index}'");
         var request = new DeleteByQueryRequest(Index)
         {
-            Query = new BoolQuery { MustNot = [new TermQuery(S3Document.SyncJobField, jobId)] },
+            Query = new BoolQuery
+            {
+                MustNot = [new DateRangeQuery(S3Document.ObservedAtField) { Gte = syncStartedAt.UtcDateTime }],
+            },
             Conflicts = Conflicts.Proceed,
             Refresh = true,
             WaitForCompletion = true,

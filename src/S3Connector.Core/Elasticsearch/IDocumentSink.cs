@@ -13,6 +13,15 @@ public interface IDocumentSink
     /// <summary>Writes the documents; returns the ones that still failed after retrying what can succeed.</summary>
     Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct);
 
-    /// <summary>Removes every document a full sync did not write; returns how many were deleted.</summary>
-    Task<long> DeleteUnseenAsync(string jobId, CancellationToken ct);
+    /// <summary>
+    /// Deletes documents by id, each as of the time its object was seen gone (the version); a document written from
+    /// a newer reading is kept. Returns the ones that failed.
+    /// </summary>
+    Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct);
+
+    /// <summary>
+    /// Removes every document whose object was not read since <paramref name="syncStartedAt"/>: a full sync read every
+    /// object that exists (and the rules include), so the others are gone. Returns how many were deleted.
+    /// </summary>
+    Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct);
 }

@@ -21,7 +21,8 @@ public static class IndexSetup
           "content_type":{"type":"keyword"},
           "extension":{"type":"keyword"},
           "metadata":{"type":"flattened"},
-          "s3c_sync_job_id":{"type":"keyword"}
+          "s3c_sync_job_id":{"type":"keyword"},
+          "s3c_observed_at":{"type":"date"}
         }}}
         """;
 

@@ -50,7 +50,7 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
         }
         else
         {
-            var deleted = await sink.DeleteUnseenAsync(jobId, ct);
+            var deleted = await sink.DeleteUnseenAsync(job.StartedAt, ct);
             counters = counters with { Deleted = deleted };
             status = JobStatus.Completed;
         }

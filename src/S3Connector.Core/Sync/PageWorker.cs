@@ -52,6 +52,7 @@ public sealed class PageWorker(
         }
 
         ListPage page;
+        var observedAt = time.GetUtcNow();
         try
         {
             page = await s3.ListAsync(message.Bucket, message.Region, message.Prefix, message.Shallow,
@@ -72,7 +73,7 @@ public sealed class PageWorker(
             await queue.SendAsync([next], ct);
         }
 
-        var (counters, retryable) = await IndexObjectsAsync(message, page.Objects, lastAttempt, ct);
+        var (counters, retryable) = await IndexObjectsAsync(message, page.Objects, observedAt, lastAttempt, ct);
         if (retryable is not null)
         {
             return RetryLater(unitId, retryable);
@@ -86,7 +87,7 @@ public sealed class PageWorker(
     }
 
     private async Task<(JobCounters Counters, string? RetryReason)> IndexObjectsAsync(
-        WorkMessage message, IReadOnlyList<S3ObjectInfo> objects, bool lastAttempt, CancellationToken ct)
+        WorkMessage message, IReadOnlyList<S3ObjectInfo> objects, DateTimeOffset observedAt, bool lastAttempt, CancellationToken ct)
     {
         var rule = message.RuleIndex is { } index && index < options.AdvancedSyncRules.Count
             ? options.AdvancedSyncRules[index]
@@ -116,7 +117,7 @@ public sealed class PageWorker(
                 await throttle.WaitAsync(ct);
                 try
                 {
-                    return (obj, await builder.BuildAsync(obj, message.Region, message.JobId, ct));
+                    return (obj, await builder.BuildAsync(obj, message.Region, message.JobId, observedAt, ct));
                 }
                 finally
                 {
