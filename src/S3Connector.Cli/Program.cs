@@ -44,16 +44,10 @@ public static class Program
             {
                 "sync" => SyncCommand.Options,
                 "validate" => ValidateCommand.Options,
-                "event" => new HashSet<string>(StringComparer.Ordinal) { "--config" },
+                "event" => EventCommand.Options,
                 _ => throw new UsageException($"Unknown verb '{args[0]}': use sync, event or validate."),
             };
             var parsed = CliArguments.Parse(args, verbOptions);
-            if (parsed.Verb == "event")
-            {
-                await error.WriteLineAsync("The 'event' verb is not available in this version yet: S3 event notifications are not handled.");
-                return ExitCodes.Invalid;
-            }
-
             if (parsed.Verb == "sync" && parsed.Positional.Count > 0 || parsed.Verb == "validate" && parsed.Positional.Count > 0)
             {
                 throw new UsageException($"Unexpected argument '{parsed.Positional[0]}'.");
@@ -69,6 +63,7 @@ public static class Program
             return parsed.Verb switch
             {
                 "sync" => await SyncCommand.RunAsync(parsed, options, loggers, output, error, ct),
+                "event" => await EventCommand.RunAsync(parsed, options, loggers, output, error, ct),
                 _ => await ValidateCommand.RunAsync(options, loggers, output, error, ct),
             };
         }

@@ -38,6 +38,7 @@ public sealed class ConnectorServices : IDisposable
         Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
+        Events = new Events.EventProcessor(options, S3, Builder, Sink, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
         Worker = new PageWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Time, loggerFactory.CreateLogger<PageWorker>());
     }
 
@@ -55,6 +56,7 @@ public sealed class ConnectorServices : IDisposable
     public DocumentBuilder Builder { get; }
     public SyncScheduler Scheduler { get; }
     public PageWorker Worker { get; }
+    public Events.EventProcessor Events { get; }
 
     public void Dispose() => S3Clients.Dispose();
 }

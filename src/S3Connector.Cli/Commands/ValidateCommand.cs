@@ -14,7 +14,7 @@ public static class ValidateCommand
     public static async Task<int> RunAsync(ConnectorOptions options, ILoggerFactory loggers, TextWriter output, TextWriter error, CancellationToken ct)
     {
         await output.WriteLineAsync("Configuration is valid.");
-        using var services = new ConnectorServices(options, new NoQueue(), loggers);
+        using var services = new ConnectorServices(options, new Core.Queue.NullWorkQueue(), loggers);
         var problems = new List<string>();
 
         var info = await services.Elasticsearch.InfoAsync(ct);
@@ -56,10 +56,5 @@ public static class ValidateCommand
         }
 
         return problems.Count == 0 ? ExitCodes.Success : ExitCodes.Failed;
-    }
-
-    private sealed class NoQueue : Core.Queue.IWorkQueue
-    {
-        public Task SendAsync(IReadOnlyList<Core.Sync.WorkMessage> messages, CancellationToken ct) => Task.CompletedTask;
     }
 }

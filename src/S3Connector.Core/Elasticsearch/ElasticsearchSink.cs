@@ -18,13 +18,25 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     private static readonly TimeSpan InitialDelay = TimeSpan.FromMilliseconds(250);
     private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(20);
 
+    private volatile bool _indexReady;
+
     private string Index => options.IndexName;
 
-    public Task EnsureIndexAsync(CancellationToken ct) =>
-        IndexSetup.EnsureAsync(client, Index, IndexSetup.ContentMappings, ct);
+    public async Task EnsureIndexAsync(CancellationToken ct)
+    {
+        await IndexSetup.EnsureAsync(client, Index, IndexSetup.ContentMappings, ct);
+        _indexReady = true;
+    }
 
     public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
     {
+        // Events may write before any full sync ran: without this the index would be auto-created with dynamic
+        // mappings (id as text, _timestamp guessed), once per process at most.
+        if (!_indexReady)
+        {
+            await EnsureIndexAsync(ct);
+        }
+
         var failures = new List<ItemFailure>();
         foreach (var chunk in Chunk(documents))
         {

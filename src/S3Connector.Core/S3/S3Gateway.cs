@@ -81,6 +81,28 @@ public sealed class S3Gateway(S3ClientFactory clients)
             response.IsTruncated == true ? response.NextContinuationToken : null);
     }
 
+    /// <summary>The object's current state, or null when it does not exist (HEAD: the cheapest read S3 offers).</summary>
+    public async Task<S3ObjectInfo?> HeadAsync(string bucket, string? region, string key, CancellationToken ct)
+    {
+        try
+        {
+            var response = await clients.For(region).GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = bucket, Key = key }, ct);
+            return new S3ObjectInfo(
+                bucket,
+                key,
+                response.ContentLength,
+                new DateTimeOffset(response.LastModified ?? DateTime.UnixEpoch, TimeSpan.Zero),
+                (response.ETag ?? "").Trim('"'),
+                string.IsNullOrEmpty(response.StorageClass?.Value) ? "STANDARD" : response.StorageClass.Value,
+                "",
+                response.RestoreExpiration is not null && response.RestoreInProgress != true);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
     /// <summary>S3's url encoding is form-style: "+" is a space, everything else %XX of the UTF-8 bytes.</summary>
     public static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);
 

@@ -8,4 +8,6 @@ namespace S3Connector.Functions.Events;
 [JsonSerializable(typeof(ScheduledEvent))]
 [JsonSerializable(typeof(SchedulerResponse))]
 [JsonSerializable(typeof(Runtime.LambdaError))]
+[JsonSerializable(typeof(Handlers.EventsResponse))]
+[JsonSerializable(typeof(System.Text.Json.JsonElement))]
 public sealed partial class FunctionJson : JsonSerializerContext;

@@ -11,6 +11,7 @@ public static class FunctionHost
 {
     public const string Scheduler = "scheduler";
     public const string Worker = "worker";
+    public const string Events = "events";
 
     public static RawHandler Select(string handler, ConnectorServices services, ILoggerFactory loggers)
     {
@@ -38,8 +39,19 @@ public static class FunctionHost
                 };
             }
 
+            case Events:
+            {
+                var function = new EventsFunction(services, loggers.CreateLogger<EventsFunction>());
+                return async (input, context) =>
+                {
+                    using var document = JsonDocument.Parse(input);
+                    var result = await function.HandleAsync(document.RootElement, context);
+                    return JsonSerializer.SerializeToUtf8Bytes(result, FunctionJson.Default.EventsResponse);
+                };
+            }
+
             default:
-                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}.", nameof(handler));
+                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}, {Events}.", nameof(handler));
         }
     }
 }
