@@ -2,11 +2,19 @@ using BenchmarkDotNet.Running;
 using S3Connector.Bench;
 
 // bench e2e [objects] [runs]   full sync on the local stack vs a raw list+get+bulk baseline (see docs/BENCHMARKS.md)
+// bench events [events] [samples]      events/s through the events handler, and put → searchable delay
 // bench micro [BenchmarkDotNet args]   per-object CPU cost of the connector's mapping
 if (args is ["micro", ..])
 {
     BenchmarkSwitcher.FromAssembly(typeof(MappingBenchmarks).Assembly).Run(args[1..]);
     return 0;
+}
+
+if (args is ["events", ..])
+{
+    var events = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 2_000;
+    var samples = args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 50;
+    return await EventsBench.RunAsync(events, samples);
 }
 
 var objects = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5_000;
