@@ -67,6 +67,23 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         Assert.Equal(ExpectedIds(bucket, remaining.Select(o => o.Key)), after.Keys.Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Sync_through_a_real_sqs_queue_completes()
+    {
+        var bucket = await stack.CreateBucketAsync("sqs");
+        var objects = TrickyObjects(300, "sqs-");
+        await stack.PutManyAsync(bucket, objects);
+        using var sqs = stack.Aws.CreateSqsClient();
+        var queueUrl = (await sqs.CreateQueueAsync(SyncStack.NewName("work"))).QueueUrl;
+        var index = SyncStack.NewName("sqs");
+
+        var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket]), "--queue-url", queueUrl);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var documents = await stack.ReadIndexAsync(index);
+        Assert.Equal(ExpectedIds(bucket, objects.Select(o => o.Key)), documents.Keys.Order(StringComparer.Ordinal));
+    }
+
     private static IEnumerable<string> ExpectedIds(string bucket, IEnumerable<string> keys) =>
         keys.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(StringComparer.Ordinal);
 
