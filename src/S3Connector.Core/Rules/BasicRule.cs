@@ -135,6 +135,17 @@ public static class BasicRuleParser
         var named = id is null ? "" : $"rule '{id}': ";
 
         var policyText = RequiredString(obj, "policy", at, errors, named);
+        if (id == BasicRule.DefaultRuleId)
+        {
+            // Never evaluated (no match already means include), and Kibana stores it with field "_": only its policy matters.
+            if (policyText is not null && !policyText.Equals("include", StringComparison.OrdinalIgnoreCase))
+            {
+                Add(errors, at, "policy", named, "the DEFAULT rule always includes (a document no rule matches is included); exclude with a rule of your own");
+            }
+
+            return null;
+        }
+
         bool include = false;
         if (policyText is not null)
         {
@@ -176,11 +187,6 @@ public static class BasicRuleParser
             Add(errors, at, "order", named, "required, a number (rules run in ascending order)");
         }
 
-        if (id == BasicRule.DefaultRuleId && policyText is not null && !include)
-        {
-            Add(errors, at, "policy", named, "the DEFAULT rule always includes (a document no rule matches is included); exclude with a rule of your own");
-        }
-
         if (errors.Count > before || id is null || field is null || op is null || value is null)
         {
             return null;
@@ -195,7 +201,7 @@ public static class BasicRuleParser
         switch (rule.Operator)
         {
             case BasicRuleOperator.Regex:
-                if (rule.Id != BasicRule.DefaultRuleId && MatchAll.Contains(rule.Value.Trim()))
+                if (MatchAll.Contains(rule.Value.Trim()))
                 {
                     Add(errors, at, "value", named, $"'{rule.Value}' matches everything, which only the DEFAULT rule may do");
                     return null;
