@@ -120,7 +120,7 @@ public sealed class SyncScheduler(
             if (!regions.TryGetValue(bucket, out var region))
             {
                 region = await ResolveRegionAsync(bucket, ct);
-                await Call(() => s3.ProbeBucketAsync(bucket, region, ct), $"list bucket '{bucket}'", bucket);
+                await Call(() => s3.ProbeBucketAsync(bucket, region, prefix, ct), $"list bucket '{bucket}'", bucket);
                 regions[bucket] = region;
             }
 
