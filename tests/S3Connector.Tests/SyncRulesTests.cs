@@ -163,6 +163,7 @@ public sealed class SyncRulesTests
     [InlineData("""[{"id":"r1","policy":"exclude","field":"filename","rule":"regex","value":".*","order":1}]""", "basic_sync_rules[0].value", "matches everything")]
     [InlineData("""[{"id":"r1","policy":"exclude","field":"filename","rule":"regex","value":"(.*)","order":1}]""", "basic_sync_rules[0].value", "matches everything")]
     [InlineData("""[{"id":"r1","policy":"exclude","field":"filename","rule":"regex","value":"[a-","order":1}]""", "basic_sync_rules[0].value", "not a valid regular expression")]
+    [InlineData("""[{"id":"r1","policy":"exclude","field":"filename","rule":"regex","value":"a)|(b","order":1}]""", "basic_sync_rules[0].value", "not a valid regular expression")]
     [InlineData("""[{"id":"r1","policy":"exclude","field":"size_in_bytes","rule":">","value":"1MB","order":1}]""", "basic_sync_rules[0].value", "not a number")]
     [InlineData("""[{"id":"r1","policy":"exclude","field":"_timestamp","rule":"<","value":"last week","order":1}]""", "basic_sync_rules[0].value", "not a date")]
     [InlineData("""[{"id":"DEFAULT","policy":"exclude","field":"filename","rule":"regex","value":".*","order":0}]""", "basic_sync_rules[0].policy", "always includes")]

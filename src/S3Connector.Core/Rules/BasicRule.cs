@@ -67,8 +67,6 @@ public sealed record BasicRule(
     public double? Number { get; init; }
     public DateTimeOffset? Date { get; init; }
     public Regex? Pattern { get; init; }
-
-    public string Policy => Include ? "include" : "exclude";
 }
 
 /// <summary>
@@ -209,6 +207,8 @@ public static class BasicRuleParser
 
                 try
                 {
+                    // Compiled alone first: wrapped, a value like "a)|(b" would parse, and its second branch escape the anchor.
+                    _ = new Regex(rule.Value, RegexOptions.CultureInvariant, BasicRule.RegexTimeout);
                     // \G anchors at the start like Python's re.match, without requiring a full match.
                     var pattern = new Regex(@"\G(?:" + rule.Value + ")", RegexOptions.CultureInvariant, BasicRule.RegexTimeout);
                     return rule with { Pattern = pattern };
