@@ -6,6 +6,7 @@ using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Extraction;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
+using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 using S3Connector.Core.Sync;
 
@@ -36,10 +37,11 @@ public sealed class ConnectorServices : IDisposable
         Progress = new SyncProgress();
         Extractor = new PlainTextExtractor();
         Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
+        Rules = SyncRules.From(options);
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
-        Events = new Events.EventProcessor(options, S3, Builder, Sink, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
-        Worker = new PageWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Time, loggerFactory.CreateLogger<PageWorker>());
+        Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
+        Worker = new PageWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Time, loggerFactory.CreateLogger<PageWorker>(), Rules);
     }
 
     public ConnectorOptions Options { get; }
@@ -53,6 +55,8 @@ public sealed class ConnectorServices : IDisposable
     public SyncProgress Progress { get; }
     public ITextExtractor Extractor { get; }
     public JobCompletion Completion { get; }
+    /// <summary>The sync rules, for every path that decides whether an object belongs in the index (worker, S3 events).</summary>
+    public SyncRules Rules { get; }
     public DocumentBuilder Builder { get; }
     public SyncScheduler Scheduler { get; }
     public PageWorker Worker { get; }

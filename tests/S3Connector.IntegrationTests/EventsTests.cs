@@ -99,6 +99,30 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task Events_follow_the_sync_rules()
+    {
+        var bucket = await stack.CreateBucketAsync("events");
+        var index = SyncStack.NewName("events");
+        var rule = new JsonObject
+        {
+            ["id"] = "no-private", ["policy"] = "exclude", ["field"] = "filename", ["rule"] = "starts_with", ["value"] = "private/", ["order"] = 1,
+        };
+        var config = stack.WriteConfig(index, [bucket], c => c["basic_sync_rules"] = new JsonArray(rule));
+        await stack.PutAsync(bucket, "private/secret.txt", "secret");
+        await stack.PutAsync(bucket, "public/open.txt", "open");
+        var notifications = Path.Combine(Path.GetTempPath(), $"{Guid.NewGuid():N}.json");
+        await File.WriteAllTextAsync(notifications, SqsBatch([
+            Notification(bucket, "private/secret.txt", "ObjectCreated:Put", 1),
+            Notification(bucket, "public/open.txt", "ObjectCreated:Put", 2)]).GetRawText());
+
+        var result = await SyncStack.RunCliAsync("event", "--config", config, notifications);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Equal([ObjectKeys.DocumentId(bucket, "public/open.txt")], (await stack.ReadIndexAsync(index)).Keys);
+        await stack.Aws.ClearRequestsAsync();
+    }
+
+    [Fact]
     public async Task A_poison_record_fails_alone_in_an_sqs_batch()
     {
         var bucket = await stack.CreateBucketAsync("events");

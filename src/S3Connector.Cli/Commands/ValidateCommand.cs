@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using S3Connector.Core;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 
 namespace S3Connector.Cli.Commands;
@@ -27,10 +28,11 @@ public static class ValidateCommand
             problems.Add(ElasticsearchErrors.Describe(info.ApiCallDetails, "info request"));
         }
 
-        var buckets = options.AdvancedSyncRules.Count > 0
-            ? options.AdvancedSyncRules.Select(r => r.Bucket).Distinct(StringComparer.Ordinal).ToList()
-            : options.Buckets.ToList();
-        foreach (var bucket in buckets)
+        // Probe what a sync would list: with advanced rules, each rule's prefix (a role may only list those).
+        var targets = options.AdvancedSyncRules.Count > 0
+            ? SyncRules.ListingTargets(options.AdvancedSyncRules).Select(t => (t.Bucket, t.Prefix)).ToList()
+            : options.Buckets.Select(b => (Bucket: b, Prefix: "")).ToList();
+        foreach (var (bucket, prefix) in targets)
         {
             try
             {
@@ -41,8 +43,10 @@ public static class ValidateCommand
                     continue;
                 }
 
-                await services.S3.ProbeBucketAsync(bucket, null, ct);
-                await output.WriteLineAsync($"S3 bucket '{bucket}' can be listed.");
+                await services.S3.ProbeBucketAsync(bucket, null, prefix, ct);
+                await output.WriteLineAsync(prefix.Length == 0
+                    ? $"S3 bucket '{bucket}' can be listed."
+                    : $"S3 bucket '{bucket}' can be listed under '{prefix}'.");
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

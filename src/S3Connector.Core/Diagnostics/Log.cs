@@ -37,4 +37,7 @@ internal static partial class Log
 
     [LoggerMessage(11, LogLevel.Error, "Sync job {JobId} failed: {Reason}")]
     public static partial void JobFailed(ILogger logger, string jobId, string reason);
+
+    [LoggerMessage(12, LogLevel.Warning, "Object s3://{Bucket}/{Key} not indexed: the regex of basic rule {RuleId} timed out")]
+    public static partial void RuleTimedOut(ILogger logger, string bucket, string key, string ruleId);
 }

@@ -55,6 +55,12 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(
         IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct)
     {
+        // The versioned tombstone must land even before the first document, or a late older write could win.
+        if (!_indexReady)
+        {
+            await EnsureIndexAsync(ct);
+        }
+
         var failures = new List<ItemFailure>();
         foreach (var chunk in deletions.Chunk(options.BulkMaxDocuments))
         {

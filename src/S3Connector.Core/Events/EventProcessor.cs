@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Events;
@@ -25,7 +26,13 @@ public sealed record EventOutcome(EventFate Fate, string? Reason = null);
 /// state: an older reading can never overwrite a newer one (see docs/ARCHITECTURE.md, "Events").
 /// </summary>
 public sealed partial class EventProcessor(
-    ConnectorOptions options, S3Gateway s3, DocumentBuilder builder, IDocumentSink sink, TimeProvider time, ILogger<EventProcessor> logger)
+    ConnectorOptions options,
+    S3Gateway s3,
+    DocumentBuilder builder,
+    IDocumentSink sink,
+    SyncRules rules,
+    TimeProvider time,
+    ILogger<EventProcessor> logger)
 {
     public async Task<EventOutcome> ApplyAsync(S3EventRecord record, CancellationToken ct)
     {
@@ -60,9 +67,16 @@ public sealed partial class EventProcessor(
                 : Ignored(record, $"cannot read the object: {S3Errors.Describe(e)}");
         }
 
-        if (current is null || !Included(current))
+        if (current is null)
         {
-            return await DeleteAsync(record, id, observedAt, current is null ? "object is gone" : "excluded by the sync rules", ct);
+            return await DeleteAsync(record, id, observedAt, "object is gone", ct);
+        }
+
+        // The same rules as a full sync, decided before any download when the listing fields suffice.
+        var decision = rules.Decide(current);
+        if (decision.Verdict == RuleVerdict.Exclude)
+        {
+            return await DeleteAsync(record, id, observedAt, $"excluded by rule {decision.RuleId}", ct);
         }
 
         var built = await builder.BuildAsync(current, record.Region, syncJobId: null, observedAt, ct);
@@ -72,6 +86,12 @@ public sealed partial class EventProcessor(
                 return await DeleteAsync(record, id, observedAt, "object is gone", ct);
             case ObjectFate.Retryable:
                 return Retry(record, built.Reason ?? "reading the object failed");
+        }
+
+        if (decision.Verdict == RuleVerdict.NeedsFetch
+            && rules.Decide(current, FetchedFields.From(built.Document!)).Verdict != RuleVerdict.Include)
+        {
+            return await DeleteAsync(record, id, observedAt, "excluded by a rule on fetched fields", ct);
         }
 
         var failures = await sink.IndexAsync([built.Document!], ct);
@@ -96,13 +116,10 @@ public sealed partial class EventProcessor(
         return new EventOutcome(EventFate.Deleted, why);
     }
 
+    /// <summary>Events of buckets the connector does not sync are none of its business: no S3 read, no write.</summary>
     private bool BucketConfigured(string bucket) => options.AdvancedSyncRules.Count > 0
         ? options.AdvancedSyncRules.Any(r => r.Bucket == bucket)
         : options.AllBuckets || options.Buckets.Contains(bucket);
-
-    /// <summary>The same scope a full sync has: with advanced rules, some rule of the bucket must take the key.</summary>
-    private bool Included(S3ObjectInfo obj) => options.AdvancedSyncRules.Count == 0
-        || options.AdvancedSyncRules.Any(r => r.Bucket == obj.Bucket && obj.Key.StartsWith(r.Prefix, StringComparison.Ordinal) && r.MatchesExtension(obj.Key));
 
     private EventOutcome Ignored(S3EventRecord record, string reason)
     {

@@ -48,8 +48,11 @@ public sealed class S3Gateway(S3ClientFactory clients)
     };
 
     /// <summary>Checks a bucket exists and can be listed, for the scheduler's fail-fast start and for validate.</summary>
-    public Task ProbeBucketAsync(string bucket, string? region, CancellationToken ct) =>
-        clients.For(region).ListObjectsV2Async(new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1 }, ct);
+    /// <param name="prefix">Probe inside the prefix the sync will list: a prefix excluded by the rules is never
+    /// listed, and a role whose s3:ListBucket is limited to that prefix passes.</param>
+    public Task ProbeBucketAsync(string bucket, string? region, string prefix, CancellationToken ct) =>
+        clients.For(region).ListObjectsV2Async(
+            new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1, Prefix = prefix.Length == 0 ? null : prefix }, ct);
 
     public async Task<ListPage> ListAsync(
         string bucket, string? region, string prefix, bool shallow, string? continuationToken, int maxKeys, CancellationToken ct)

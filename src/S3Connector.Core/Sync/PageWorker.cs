@@ -5,6 +5,7 @@ using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
+using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Sync;
@@ -24,8 +25,11 @@ public sealed class PageWorker(
     JobCompletion completion,
     SyncProgress progress,
     TimeProvider time,
-    ILogger<PageWorker> logger)
+    ILogger<PageWorker> logger,
+    SyncRules? rules = null)
 {
+    private readonly SyncRules _rules = rules ?? SyncRules.From(options);
+
     /// <param name="lastAttempt">True when this delivery is the last before the dead-letter queue: record, don't retry.</param>
     public async Task<WorkOutcome> ProcessAsync(WorkMessage message, bool lastAttempt, CancellationToken ct)
     {
@@ -89,22 +93,27 @@ public sealed class PageWorker(
     private async Task<(JobCounters Counters, string? RetryReason)> IndexObjectsAsync(
         WorkMessage message, IReadOnlyList<S3ObjectInfo> objects, DateTimeOffset observedAt, bool lastAttempt, CancellationToken ct)
     {
-        var rule = message.RuleIndex is { } index && index < options.AdvancedSyncRules.Count
-            ? options.AdvancedSyncRules[index]
-            : null;
         var skipped = new Dictionary<string, long>(StringComparer.Ordinal);
         var metadataOnly = new Dictionary<string, long>(StringComparer.Ordinal);
         long indexed = 0, withContent = 0, failed = 0, bytes = 0;
         var included = new List<S3ObjectInfo>(objects.Count);
+        var decideAfterFetch = new HashSet<S3ObjectInfo>();
         foreach (var obj in objects)
         {
-            if (rule is not null && !rule.MatchesExtension(obj.Key))
+            // Decided on the listing: an excluded object costs no GetObject.
+            var decision = _rules.Decide(obj);
+            switch (decision.Verdict)
             {
-                Increment(skipped, "excluded_by_rule");
-            }
-            else
-            {
-                included.Add(obj);
+                case RuleVerdict.Exclude:
+                    Exclude(obj, decision, skipped);
+                    break;
+                case RuleVerdict.NeedsFetch:
+                    decideAfterFetch.Add(obj);
+                    included.Add(obj);
+                    break;
+                default:
+                    included.Add(obj);
+                    break;
             }
         }
 
@@ -130,6 +139,23 @@ public sealed class PageWorker(
             foreach (var (obj, result) in built)
             {
                 bytes += result.BytesDownloaded;
+                if (result.Document is not null && decideAfterFetch.Contains(obj))
+                {
+                    if (result.Fate == ObjectFate.Retryable && lastAttempt)
+                    {
+                        // Its rule could not see the fetched fields: failing the sync beats indexing what it may exclude.
+                        failed++;
+                        continue;
+                    }
+
+                    var decision = _rules.Decide(obj, FetchedFields.From(result.Document));
+                    if (decision.Verdict == RuleVerdict.Exclude)
+                    {
+                        Exclude(obj, decision, skipped);
+                        continue;
+                    }
+                }
+
                 switch (result.Fate)
                 {
                     case ObjectFate.Gone:
@@ -180,6 +206,15 @@ public sealed class PageWorker(
             Skipped = skipped,
             MetadataOnly = metadataOnly,
         }, null);
+    }
+
+    private void Exclude(S3ObjectInfo obj, RuleDecision decision, Dictionary<string, long> skipped)
+    {
+        Increment(skipped, decision.TimedOut ? "rule_timeout" : "excluded_by_rule");
+        if (decision.TimedOut)
+        {
+            Log.RuleTimedOut(logger, obj.Bucket, obj.Key, decision.RuleId ?? "");
+        }
     }
 
     private WorkOutcome RetryLater(string unitId, string reason)

@@ -5,6 +5,7 @@ using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
+using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Sync;
@@ -100,7 +101,8 @@ public sealed class SyncScheduler(
         IEnumerable<(string Bucket, string Prefix, int? Rule)> wanted;
         if (options.AdvancedSyncRules.Count > 0)
         {
-            wanted = options.AdvancedSyncRules.Select((r, i) => (r.Bucket, r.Prefix, (int?)i));
+            // Overlapping rules share one listing, so no key is listed (or downloaded, or indexed) twice.
+            wanted = SyncRules.ListingTargets(options.AdvancedSyncRules).Select(t => (t.Bucket, t.Prefix, (int?)t.RuleIndex));
         }
         else if (options.AllBuckets)
         {
@@ -118,7 +120,7 @@ public sealed class SyncScheduler(
             if (!regions.TryGetValue(bucket, out var region))
             {
                 region = await ResolveRegionAsync(bucket, ct);
-                await Call(() => s3.ProbeBucketAsync(bucket, region, ct), $"list bucket '{bucket}'", bucket);
+                await Call(() => s3.ProbeBucketAsync(bucket, region, prefix, ct), $"list bucket '{bucket}'", bucket);
                 regions[bucket] = region;
             }
 

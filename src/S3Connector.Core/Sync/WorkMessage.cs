@@ -21,7 +21,8 @@ public sealed record WorkMessage
     /// <summary>List only the keys directly under <see cref="Prefix"/> (Delimiter '/'); the deeper ones have chains of their own.</summary>
     [JsonPropertyName("shallow")] public bool Shallow { get; init; }
 
-    /// <summary>Index of the advanced rule this chain serves, for its extension filter; null without advanced rules.</summary>
+    /// <summary>Index of the advanced rule that asked for this listing, for diagnostics: the worker applies all of the
+    /// bucket's rules, since one listing may serve several overlapping rules.</summary>
     [JsonPropertyName("rule")] public int? RuleIndex { get; init; }
 
     [JsonPropertyName("page")] public int Page { get; init; }
