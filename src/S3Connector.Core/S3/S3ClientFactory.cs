@@ -49,7 +49,8 @@ public sealed class S3ClientFactory : IDisposable
         return _credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(_credentials, config);
     }
 
-    private static AWSCredentials? CreateCredentials(ConnectorOptions options)
+    /// <summary>Explicit keys, then the role to assume; null leaves the SDK's default chain (the Lambda role).</summary>
+    internal static AWSCredentials? CreateCredentials(ConnectorOptions options)
     {
         AWSCredentials? baseCredentials = options switch
         {
