@@ -21,8 +21,8 @@ rm -rf "$out" "$zip"
 mkdir -p artifacts
 started=$(date +%s)
 dotnet publish "$project" -c Release -r "$rid" "${props[@]}" -o "$out" --nologo -v q -warnaserror
-# The symbol file is for local debugging only; Lambda never reads it.
-rm -f "$out"/*.dbg
+# Symbol files are for local debugging only; Lambda never reads them.
+rm -f "$out"/*.dbg "$out"/*.pdb
 echo "published $variant $rid to $out in $(( $(date +%s) - started )) s"
 # zip keeps the executable bit Lambda needs on bootstrap; CI machines without zip still get the binary.
 if command -v zip >/dev/null; then
