@@ -11,16 +11,18 @@ variant=${1:-aot}
 rid=${2:-linux-x64}
 project=src/S3Connector.Lambda/S3Connector.Lambda.csproj
 case "$variant" in
+  # PublishAot and the RID are set in the project: given on the command line they would flow into the referenced
+  # libraries and break their lock files. The JIT build is a measurement variant, so it skips the lock files.
   aot) out=artifacts/bootstrap/$rid; zip=artifacts/lambda-$rid.zip
-       props=(-p:PublishAot=true) ;;
+       props=() ;;
   jit) out=artifacts/bootstrap-jit/$rid; zip=artifacts/lambda-jit-$rid.zip
-       props=(-p:PublishAot=false --self-contained true) ;;
+       props=(-p:PublishAot=false -p:SelfContained=true -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false) ;;
   *) echo "usage: $0 [aot|jit] [linux-x64|linux-arm64]" >&2; exit 2 ;;
 esac
 rm -rf "$out" "$zip"
 mkdir -p artifacts
 started=$(date +%s)
-dotnet publish "$project" -c Release -r "$rid" "${props[@]}" -o "$out" --nologo -v q -warnaserror
+dotnet publish "$project" -c Release -p:LambdaRuntimeIdentifier="$rid" ${props[@]+"${props[@]}"} -o "$out" --nologo -v q -warnaserror
 # Symbol files are for local debugging only; Lambda never reads them.
 rm -f "$out"/*.dbg "$out"/*.pdb
 echo "published $variant $rid to $out in $(( $(date +%s) - started )) s"
