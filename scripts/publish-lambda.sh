@@ -12,11 +12,15 @@ rid=${2:-linux-x64}
 project=src/S3Connector.Lambda/S3Connector.Lambda.csproj
 case "$variant" in
   # PublishAot and the RID are set in the project: given on the command line they would flow into the referenced
-  # libraries and break their lock files. The JIT build is a measurement variant, so it skips the lock files.
+  # libraries and break their lock files. The JIT build (a measurement variant) drops the ILCompiler package, so its
+  # restore may not be locked, and the bootstrap's lock file is put back afterwards.
   aot) out=artifacts/bootstrap/$rid; zip=artifacts/lambda-$rid.zip
        props=() ;;
   jit) out=artifacts/bootstrap-jit/$rid; zip=artifacts/lambda-jit-$rid.zip
-       props=(-p:PublishAot=false -p:SelfContained=true -p:RestoreLockedMode=false -p:RestorePackagesWithLockFile=false) ;;
+       props=(-p:PublishAot=false -p:SelfContained=true -p:RestoreLockedMode=false)
+       lock=src/S3Connector.Lambda/packages.lock.json
+       cp "$lock" "$lock.aot"
+       trap 'mv "$lock.aot" "$lock"' EXIT ;;
   *) echo "usage: $0 [aot|jit] [linux-x64|linux-arm64]" >&2; exit 2 ;;
 esac
 rm -rf "$out" "$zip"
