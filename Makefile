@@ -1,6 +1,20 @@
-# sam build calls build-<LogicalId> with ARTIFACTS_DIR (BuildMethod: makefile). One bootstrap serves every function.
-PUBLISH = dotnet publish src/S3Connector.Lambda/S3Connector.Lambda.csproj -c Release -r linux-x64 -p:PublishAot=true -o
+# sam build calls build-<LogicalId> with ARTIFACTS_DIR (BuildMethod: makefile). One bootstrap serves every function
+# (the function's Handler picks the code), so it is published once and copied. With `sam build --build-in-source`
+# (set in samconfig.toml) the publish below is also reused between builds while no source changed.
+# RID=linux-arm64 needs an arm64 build machine: Native AOT does not cross-compile between architectures.
+RID ?= linux-x64
+BOOTSTRAP = artifacts/bootstrap/$(RID)/bootstrap
+SOURCES = $(shell find src -name '*.cs' -o -name '*.csproj' -o -name 'packages.lock.json') Directory.Build.props Directory.Packages.props
 
-build-SchedulerFunction build-WorkerFunction:
-	$(PUBLISH) "$(ARTIFACTS_DIR)"
-	rm -f "$(ARTIFACTS_DIR)"/*.dbg
+$(BOOTSTRAP): $(SOURCES)
+	./scripts/publish-lambda.sh aot $(RID)
+
+build-SchedulerFunction build-WorkerFunction build-EventsFunction: $(BOOTSTRAP)
+	cp $(BOOTSTRAP) "$(ARTIFACTS_DIR)/bootstrap"
+
+# The zips for deploying without SAM (artifacts/lambda-<rid>.zip), and the JIT build the benchmarks compare with.
+zip: $(BOOTSTRAP)
+jit:
+	./scripts/publish-lambda.sh jit $(RID)
+
+.PHONY: build-SchedulerFunction build-WorkerFunction build-EventsFunction zip jit

@@ -1,4 +1,3 @@
-using Amazon.SQS;
 using Microsoft.Extensions.Logging;
 using S3Connector.Core;
 using S3Connector.Core.Configuration;
@@ -11,16 +10,33 @@ namespace S3Connector.Lambda;
 /// <summary>The <c>bootstrap</c> of the provided.al2023 runtime: configuration, clients, then the invocation loop.</summary>
 public static partial class Program
 {
+    /// <summary>Environment variables whose values must never reach an error message.</summary>
+    private static readonly string[] SecretVariables =
+    [
+        "S3C_AWS_SECRET_ACCESS_KEY", "S3C_AWS_SESSION_TOKEN", "S3C_ELASTICSEARCH__API_KEY", "S3C_ELASTICSEARCH__PASSWORD",
+        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+    ];
+
     public static async Task<int> Main()
     {
         var environment = ConnectorConfiguration.ProcessEnvironment();
-        var runtimeApi = environment.GetValueOrDefault("AWS_LAMBDA_RUNTIME_API")
-            ?? throw new InvalidOperationException("AWS_LAMBDA_RUNTIME_API is not set: this binary runs inside Lambda.");
+        var runtimeApi = environment.GetValueOrDefault("AWS_LAMBDA_RUNTIME_API");
+        if (string.IsNullOrEmpty(runtimeApi))
+        {
+            await Console.Error.WriteLineAsync("AWS_LAMBDA_RUNTIME_API is not set: this binary runs inside Lambda (or under the CLI's local runner).");
+            return 2;
+        }
+
         var handlerName = environment.GetValueOrDefault("_HANDLER") ?? "";
         var functionName = environment.GetValueOrDefault("AWS_LAMBDA_FUNCTION_NAME") ?? handlerName;
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var runtime = new LambdaRuntimeClient(http, runtimeApi, TimeProvider.System);
-        using var loggers = LoggerFactory.Create(b => b.AddJsonConsole().SetMinimumLevel(LogLevel.Information));
+        var runtime = new LambdaRuntimeClient(http, runtimeApi, TimeProvider.System)
+        {
+            Secrets = SecretVariables.Select(environment.GetValueOrDefault).OfType<string>().ToArray(),
+        };
+        using var loggers = LoggerFactory.Create(b => b
+            .SetMinimumLevel(LogLevel.Trace)
+            .AddProvider(new LambdaJsonLoggerProvider(Console.OpenStandardOutput(), MinimumLevel(environment))));
         var logger = loggers.CreateLogger("S3Connector.Lambda");
 
         RawHandler handler;
@@ -28,29 +44,55 @@ public static partial class Program
         try
         {
             var options = await SsmSecrets.ResolveAsync(ConnectorConfiguration.Load(null, environment), CancellationToken.None);
+            if (options.Elasticsearch.ApiKey is { } apiKey)
+            {
+                runtime.Secrets = [.. runtime.Secrets, apiKey.Reveal()];
+            }
+
             var queueUrl = options.WorkQueueUrl
                 ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", "required in Lambda (S3C_WORK_QUEUE_URL)")]);
-            var sqs = new AmazonSQSClient();
-            services = new ConnectorServices(options, new SqsWorkQueue(sqs, queueUrl), loggers);
+            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl), loggers);
             handler = FunctionHost.Select(handlerName, services, loggers);
         }
-        catch (Exception e) when (e is ConfigurationException or ArgumentException)
+        catch (Exception e)
         {
-            LogInitFailed(logger, e.Message);
-            await runtime.ReportInitErrorAsync(e is ConfigurationException ? "ConfigurationError" : "HandlerNotFound", e.Message, CancellationToken.None);
+            // Anything that stops start-up (bad keys, unknown _HANDLER, SSM unreachable) goes to /init/error, where
+            // Lambda shows it as the invocation's error instead of a bare "Runtime exited".
+            var errorType = e switch
+            {
+                ConfigurationException => "ConfigurationError",
+                ArgumentException => "HandlerNotFound",
+                _ => e.GetType().Name,
+            };
+            LogInitFailed(logger, errorType, LambdaError.Redact(e.Message, runtime.Secrets));
+            await runtime.ReportInitErrorAsync(errorType, e.Message, CancellationToken.None);
             return 1;
         }
 
         using (services)
         {
-            await runtime.RunAsync(handler, functionName, (requestId, e) => LogInvocationFailed(logger, requestId, e.GetType().Name, e.Message), CancellationToken.None);
+            await runtime.RunAsync(handler, functionName,
+                (requestId, e) => LogInvocationFailed(logger, requestId, e.GetType().Name, LambdaError.Redact(e.Message, runtime.Secrets)),
+                CancellationToken.None);
         }
 
         return 0;
     }
 
-    [LoggerMessage(201, LogLevel.Critical, "Start-up failed: {Reason}")]
-    private static partial void LogInitFailed(ILogger logger, string reason);
+    /// <summary>Lambda sets AWS_LAMBDA_LOG_LEVEL from the function's LoggingConfig.ApplicationLogLevel.</summary>
+    private static LogLevel MinimumLevel(IReadOnlyDictionary<string, string?> environment) =>
+        environment.GetValueOrDefault("AWS_LAMBDA_LOG_LEVEL")?.ToUpperInvariant() switch
+        {
+            "TRACE" => LogLevel.Trace,
+            "DEBUG" => LogLevel.Debug,
+            "WARN" => LogLevel.Warning,
+            "ERROR" => LogLevel.Error,
+            "FATAL" => LogLevel.Critical,
+            _ => LogLevel.Information,
+        };
+
+    [LoggerMessage(201, LogLevel.Critical, "Start-up failed ({ErrorType}): {Reason}")]
+    private static partial void LogInitFailed(ILogger logger, string errorType, string reason);
 
     [LoggerMessage(202, LogLevel.Error, "Invocation {RequestId} failed ({ErrorType}): {Reason}")]
     private static partial void LogInvocationFailed(ILogger logger, string requestId, string errorType, string reason);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Amazon.SQS;
 using Microsoft.Extensions.Logging;
 using S3Connector.Cli.Queue;
 using S3Connector.Core;
@@ -36,7 +35,7 @@ public static class SyncCommand
 
         using var dryRunSink = dryRun is null ? null : new NdjsonDocumentSink(dryRun);
         IJobStore? dryRunJobs = dryRun is null ? null : new InMemoryJobStore();
-        using var sqs = queueUrl is null ? null : CreateSqsClient(options);
+        using var sqs = queueUrl is null ? null : SqsClientFactory.Create(options);
         var inProcess = queueUrl is null ? new InProcessWorkQueue(options.WorkMaxReceiveCount) : null;
         IWorkQueue queue = inProcess ?? (IWorkQueue)new SqsWorkQueue(sqs!, queueUrl!);
 
@@ -107,23 +106,5 @@ public static class SyncCommand
                 lastReport = clock.Elapsed;
             }
         }
-    }
-
-    private static AmazonSQSClient CreateSqsClient(ConnectorOptions options)
-    {
-        var config = new AmazonSQSConfig();
-        if (options.EndpointUrl is { } endpoint)
-        {
-            config.ServiceURL = endpoint;
-            config.AuthenticationRegion = options.Region;
-        }
-        else
-        {
-            config.RegionEndpoint = Amazon.RegionEndpoint.GetBySystemName(options.Region);
-        }
-
-        return options is { AwsAccessKeyId: { } id, AwsSecretAccessKey: { } secret }
-            ? new AmazonSQSClient(new Amazon.Runtime.BasicAWSCredentials(id, secret.Reveal()), config)
-            : new AmazonSQSClient(config);
     }
 }

@@ -28,15 +28,18 @@ public sealed class S3ClientFactory : IDisposable
 
     private IAmazonS3 Create(string region)
     {
-        var config = new AmazonS3Config
-        {
-            ForcePathStyle = _options.ForcePathStyle,
-            Timeout = TimeSpan.FromSeconds(_options.ReadTimeoutSeconds),
-            ConnectTimeout = TimeSpan.FromSeconds(_options.ConnectTimeoutSeconds),
-            MaxErrorRetry = _options.MaxAttempts,
-            RetryMode = RequestRetryMode.Standard,
-        };
-        if (_options.EndpointUrl is { } endpoint)
+        var config = Configure(new AmazonS3Config { ForcePathStyle = _options.ForcePathStyle }, _options, region);
+        return _credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(_credentials, config);
+    }
+
+    /// <summary>Timeouts, retries and the endpoint (endpoint_url, or the region's) every AWS client of the connector shares.</summary>
+    internal static T Configure<T>(T config, ConnectorOptions options, string region) where T : ClientConfig
+    {
+        config.Timeout = TimeSpan.FromSeconds(options.ReadTimeoutSeconds);
+        config.ConnectTimeout = TimeSpan.FromSeconds(options.ConnectTimeoutSeconds);
+        config.MaxErrorRetry = options.MaxAttempts;
+        config.RetryMode = RequestRetryMode.Standard;
+        if (options.EndpointUrl is { } endpoint)
         {
             config.ServiceURL = endpoint;
             config.AuthenticationRegion = region;
@@ -46,10 +49,11 @@ public sealed class S3ClientFactory : IDisposable
             config.RegionEndpoint = RegionEndpoint.GetBySystemName(region);
         }
 
-        return _credentials is null ? new AmazonS3Client(config) : new AmazonS3Client(_credentials, config);
+        return config;
     }
 
-    private static AWSCredentials? CreateCredentials(ConnectorOptions options)
+    /// <summary>Explicit keys, then the role to assume; null leaves the SDK's default chain (the Lambda role).</summary>
+    internal static AWSCredentials? CreateCredentials(ConnectorOptions options)
     {
         AWSCredentials? baseCredentials = options switch
         {
