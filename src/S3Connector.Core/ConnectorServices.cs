@@ -34,7 +34,7 @@ public sealed class ConnectorServices : IDisposable
         Jobs = jobs ?? new ElasticsearchJobStore(Elasticsearch, options.JobsIndex);
         Queue = queue;
         Progress = new SyncProgress();
-        Extractor = new PlainTextExtractor();
+        Extractor = new ContentExtractor();
         Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
