@@ -1,65 +1,100 @@
 using System.Xml;
-using HtmlAgilityPack;
+using System.Text;
+using AngleSharp.Html;
+using AngleSharp.Html.Parser;
+using AngleSharp.Html.Parser.Tokens;
+using AngleSharp.Text;
 
 namespace S3Connector.Core.Extraction;
 
-/// <summary>HTML: the visible text only. HtmlAgilityPack tolerates the broken markup real pages are full of.</summary>
+/// <summary>
+/// HTML: the visible text only. AngleSharp's HTML5 tokenizer (entities, broken markup, raw-text elements as browsers
+/// read them) is used without its tree builder: a DOM of a 10 MB page costs seconds and hundreds of MB, the token
+/// stream about a second and no memory beyond the text.
+/// </summary>
 internal sealed class HtmlReader : IFormatReader
 {
-    private static readonly HashSet<string> Invisible = new(StringComparer.OrdinalIgnoreCase)
+    /// <summary>Elements whose content a browser does not show as text, with the tokenizer state their content needs.</summary>
+    private static readonly Dictionary<string, HtmlParseMode> Invisible = new(StringComparer.OrdinalIgnoreCase)
     {
-        "script", "style", "noscript", "template", "head", "svg", "object", "iframe",
+        ["script"] = HtmlParseMode.Script,
+        ["style"] = HtmlParseMode.Rawtext,
+        ["noscript"] = HtmlParseMode.Rawtext,
+        ["template"] = HtmlParseMode.PCData,
+        ["iframe"] = HtmlParseMode.Rawtext,
+        ["noembed"] = HtmlParseMode.Rawtext,
+        ["noframes"] = HtmlParseMode.Rawtext,
+        ["xmp"] = HtmlParseMode.Rawtext,
     };
 
     private static readonly HashSet<string> Blocks = new(StringComparer.OrdinalIgnoreCase)
     {
-        "p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table", "ul", "ol",
-        "blockquote", "pre", "title", "header", "footer", "dd", "dt",
+        "p", "div", "br", "li", "tr", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6", "section", "article", "table",
+        "ul", "ol", "blockquote", "pre", "title", "header", "footer", "dd", "dt", "hr", "nav", "aside", "main",
+        "figcaption", "caption", "option", "label", "address",
     };
 
     public IReadOnlyCollection<string> Extensions { get; } = [".html"];
 
     public void Read(Stream content, string extension, TextCollector text, CancellationToken ct)
     {
-        var document = new HtmlDocument { OptionMaxNestedChildNodes = 2_000 };
-        document.Load(content, detectEncodingFromByteOrderMarks: true);
-
-        // The title is shown by browsers even though it lives in <head>.
-        if (document.DocumentNode.SelectSingleNode("//title") is { } title)
-        {
-            text.Append(HtmlEntity.DeEntitize(title.InnerText));
-            text.Break();
-        }
-
-        // An explicit stack instead of recursion: deeply nested pages must not overflow the stack.
-        var stack = new Stack<HtmlNode>();
-        stack.Push(document.DocumentNode);
-        while (stack.Count > 0 && !text.IsFull)
+        using var source = new TextSource(content, SniffEncoding(content));
+        var tokenizer = new HtmlTokenizer(source, HtmlEntityProvider.Resolver);
+        string? hidden = null;
+        while (!text.IsFull)
         {
             ct.ThrowIfCancellationRequested();
-            var node = stack.Pop();
-            switch (node.NodeType)
+            var token = tokenizer.Get();
+            switch (token.Type)
             {
-                case HtmlNodeType.Text:
-                    text.Append(HtmlEntity.DeEntitize(((HtmlTextNode)node).Text));
-                    continue;
-                case HtmlNodeType.Comment:
-                    continue;
-                case HtmlNodeType.Element when Invisible.Contains(node.Name):
-                    continue;
-                case HtmlNodeType.Element when Blocks.Contains(node.Name):
-                    text.Break();
+                case HtmlTokenType.EndOfFile:
+                    return;
+                case HtmlTokenType.Character when hidden is null:
+                    text.Append(token.Data);
                     break;
-                case HtmlNodeType.Element:
-                    text.Space();
-                    break;
-            }
+                case HtmlTokenType.StartTag:
+                    var start = (HtmlTagToken)token;
+                    if (hidden is null && Invisible.TryGetValue(start.Name, out var mode) && !start.IsSelfClosing)
+                    {
+                        // The tree builder would switch the tokenizer for these elements; without it, we do.
+                        hidden = start.Name;
+                        tokenizer.State = mode;
+                    }
+                    else if (Blocks.Contains(start.Name))
+                    {
+                        text.Break();
+                    }
 
-            for (var child = node.LastChild; child is not null; child = child.PreviousSibling)
-            {
-                stack.Push(child);
+                    break;
+                case HtmlTokenType.EndTag:
+                    if (hidden is not null && string.Equals(token.Name, hidden, StringComparison.OrdinalIgnoreCase))
+                    {
+                        hidden = null;
+                        tokenizer.State = HtmlParseMode.PCData;
+                    }
+                    else if (Blocks.Contains(token.Name))
+                    {
+                        text.Break();
+                    }
+
+                    break;
             }
         }
+    }
+
+    /// <summary>A UTF-16 BOM, else UTF-8 (invalid bytes become U+FFFD, which normalisation drops).</summary>
+    private static Encoding SniffEncoding(Stream content)
+    {
+        Span<byte> head = stackalloc byte[2];
+        var start = content.Position;
+        var n = content.ReadAtLeast(head, 2, throwOnEndOfStream: false);
+        content.Position = start;
+        return head[..n] switch
+        {
+            [0xFF, 0xFE] => Encoding.Unicode,
+            [0xFE, 0xFF] => Encoding.BigEndianUnicode,
+            _ => Encoding.UTF8,
+        };
     }
 }
 

@@ -182,7 +182,7 @@ public static class Whitespace
             }
 
             // U+FFFD is what a broken byte sequence decodes to; the original's pipeline strips it too.
-            if (char.IsWhiteSpace(c) || char.IsControl(c) || c == '\uFFFD')
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '\uFFFD' or '\uFEFF')
             {
                 pendingSpace = true;
                 continue;
