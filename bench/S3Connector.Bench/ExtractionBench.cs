@@ -84,7 +84,13 @@ public static class ExtractionBench
         const string bucket = "memory";
         await s3.PutBucketAsync(bucket);
         string[] formats = [".txt", ".html", ".pdf", ".docx"];
-        var files = formats.ToDictionary(f => f, f => Pad(LargeFile(f), f));
+        // A real 10 MB PDF, not a small one padded: PdfPig looks for the cross-reference table at the end of the file.
+        var files = formats.ToDictionary(f => f, f => f == ".pdf" ? SampleDocuments.Pdf("Start of the benchmark PDF.", pages: 9_000) : Pad(LargeFile(f), f));
+        foreach (var (extension, bytes) in files)
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{extension}: {bytes.Length:N0} bytes"));
+        }
+
         for (var i = 0; i < count; i++)
         {
             var extension = formats[i % formats.Length];
@@ -151,7 +157,7 @@ public static class ExtractionBench
             return file[..TenMiB];
         }
 
-        if (file.Length >= TenMiB || extension is ".docx")
+        if (file.Length >= TenMiB || extension is ".docx" or ".pdf")
         {
             return file;
         }
