@@ -160,3 +160,34 @@ public sealed class FormatExtractionTests
     [InlineData(".paper")]
     public void Legacy_formats_have_no_reader(string extension) => Assert.False(_extractor.CanExtract(extension));
 }
+
+public sealed class ContentSpoolTests
+{
+    [Fact]
+    public async Task Small_objects_stay_in_a_pooled_buffer_and_large_ones_go_to_a_file_that_deletes_itself()
+    {
+        await using (var small = await ContentSpool.FillAsync(new MemoryStream(new byte[1000]), 1000, CancellationToken.None))
+        {
+            Assert.IsType<MemoryStream>(small.Content);
+            Assert.Equal(1000, small.Content.Length);
+        }
+
+        string path;
+        await using (var large = await ContentSpool.FillAsync(new MemoryStream(new byte[3_000_000]), 3_000_000, CancellationToken.None))
+        {
+            var file = Assert.IsType<FileStream>(large.Content);
+            path = file.Name;
+            Assert.Equal(3_000_000, file.Length);
+            Assert.Equal(0, file.Position);
+        }
+
+        Assert.False(File.Exists(path));
+    }
+
+    [Fact]
+    public async Task An_object_that_grew_since_listing_is_spooled_whole()
+    {
+        await using var spool = await ContentSpool.FillAsync(new MemoryStream(new byte[2_000_000]), 10, CancellationToken.None);
+        Assert.Equal(2_000_000, spool.Content.Length);
+    }
+}
