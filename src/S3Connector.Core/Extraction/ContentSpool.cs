@@ -38,20 +38,8 @@ public sealed class ContentSpool : IAsyncDisposable
                     return new ContentSpool(new MemoryStream(rented, 0, length, writable: false), rented);
                 }
 
-                // The object grew since it was listed: fall through to a file holding what was read plus the rest.
-                var file = CreateTempFile();
-                try
-                {
-                    await file.WriteAsync(rented.AsMemory(0, length), ct);
-                    await source.CopyToAsync(file, 81920, ct);
-                    file.Position = 0;
-                    return new ContentSpool(file, null);
-                }
-                catch
-                {
-                    await file.DisposeAsync();
-                    throw;
-                }
+                // The object grew since it was listed: a file holding what was read plus the rest.
+                return await ToFileAsync(rented.AsMemory(0, length), source, ct);
             }
             finally
             {
@@ -62,16 +50,22 @@ public sealed class ContentSpool : IAsyncDisposable
             }
         }
 
-        var spool = CreateTempFile();
+        return await ToFileAsync(ReadOnlyMemory<byte>.Empty, source, ct);
+    }
+
+    private static async Task<ContentSpool> ToFileAsync(ReadOnlyMemory<byte> head, Stream rest, CancellationToken ct)
+    {
+        var file = CreateTempFile();
         try
         {
-            await source.CopyToAsync(spool, 81920, ct);
-            spool.Position = 0;
-            return new ContentSpool(spool, null);
+            await file.WriteAsync(head, ct);
+            await rest.CopyToAsync(file, 81920, ct);
+            file.Position = 0;
+            return new ContentSpool(file, null);
         }
         catch
         {
-            await spool.DisposeAsync();
+            await file.DisposeAsync();
             throw;
         }
     }
