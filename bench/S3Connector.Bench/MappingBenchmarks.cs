@@ -22,7 +22,7 @@ public class MappingBenchmarks
     private readonly S3ObjectInfo _object = new("my-bucket", "reports/2026/11/quarterly report é.pdf", 123_456,
         DateTimeOffset.UnixEpoch, "0123456789abcdef0123456789abcdef", "STANDARD", "owner");
 
-    private readonly PlainTextExtractor _extractor = new();
+    private readonly ContentExtractor _extractor = new();
 
     [Benchmark]
     public string DocumentId() => ObjectKeys.DocumentId(_object.Bucket, _object.Key);

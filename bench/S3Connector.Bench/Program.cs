@@ -4,6 +4,18 @@ using S3Connector.Bench;
 // bench e2e [objects] [runs]   full sync on the local stack vs a raw list+get+bulk baseline (see docs/BENCHMARKS.md)
 // bench events [events] [samples]      events/s through the events handler, and put → searchable delay
 // bench micro [BenchmarkDotNet args]   per-object CPU cost of the connector's mapping
+// bench extract [runs]   extraction MB/s per format, in-process
+// bench memory [files]   peak memory of a dry-run sync over 10 MB files with the default concurrency
+if (args is ["extract", ..])
+{
+    return await ExtractionBench.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+}
+
+if (args is ["memory", ..])
+{
+    return await ExtractionBench.MemoryAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 32);
+}
+
 if (args is ["micro", ..])
 {
     BenchmarkSwitcher.FromAssembly(typeof(MappingBenchmarks).Assembly).Run(args[1..]);

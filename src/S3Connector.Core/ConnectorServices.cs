@@ -35,7 +35,7 @@ public sealed class ConnectorServices : IDisposable
         Jobs = jobs ?? new ElasticsearchJobStore(Elasticsearch, options.JobsIndex);
         Queue = queue;
         Progress = new SyncProgress();
-        Extractor = new PlainTextExtractor();
+        Extractor = new ContentExtractor();
         Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
         Rules = SyncRules.From(options);
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());

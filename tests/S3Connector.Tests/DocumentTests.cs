@@ -60,19 +60,20 @@ public sealed class DocumentTests
     [InlineData("a.txt", 10, "DEEP_ARCHIVE", ContentSkipReason.Archived)]
     [InlineData("folder/", 0, "STANDARD", ContentSkipReason.Folder)]
     [InlineData("image.png", 10, "STANDARD", ContentSkipReason.UnsupportedExtension)]
-    [InlineData("deck.pptx", 10, "STANDARD", ContentSkipReason.NoExtractor)]
+    [InlineData("deck.pptx", 10, "STANDARD", ContentSkipReason.None)]
+    [InlineData("legacy.DOC", 10, "STANDARD", ContentSkipReason.UnsupportedFormat)]
     [InlineData("/leading.txt", 10, "STANDARD", ContentSkipReason.KeyNotAddressable)]
     public void Content_policy_decides_from_the_listing(string key, long size, string storageClass, ContentSkipReason expected)
     {
         var obj = new S3ObjectInfo("b", key, size, DateTimeOffset.UnixEpoch, "e", storageClass, "");
-        Assert.Equal(expected, ContentPolicy.Decide(obj, Options, new PlainTextExtractor()));
+        Assert.Equal(expected, ContentPolicy.Decide(obj, Options, new ContentExtractor()));
     }
 
     [Fact]
     public void Extraction_none_skips_all_content() =>
         Assert.Equal(ContentSkipReason.ExtractionDisabled, ContentPolicy.Decide(
             new S3ObjectInfo("b", "a.txt", 1, DateTimeOffset.UnixEpoch, "e", "STANDARD", ""),
-            Options with { Extraction = ExtractionMode.None }, new PlainTextExtractor()));
+            Options with { Extraction = ExtractionMode.None }, new ContentExtractor()));
 
     [Fact]
     public void Contract_lists_31_content_extensions() => Assert.Equal(31, ContentPolicy.ContentExtensions.Count);

@@ -31,7 +31,7 @@ public sealed class TextExtractionTests
     public async Task Extracts_a_stream()
     {
         using var stream = new MemoryStream(Encoding.UTF8.GetBytes("The quick brown fox.\n"));
-        var result = await new PlainTextExtractor().ExtractAsync(stream, ".txt", 1000, CancellationToken.None);
+        var result = await new ContentExtractor().ExtractAsync(stream, ".txt", 1000, CancellationToken.None);
         Assert.Equal("The quick brown fox.", result.Text);
     }
 }

@@ -43,6 +43,9 @@ public sealed record ConnectorOptions
     public long BulkMaxBytes { get; init; } = 5 * 1024 * 1024;
     public int ConcurrentDownloads { get; init; } = 8;
     public int MaxBodyChars { get; init; } = 1_000_000;
+
+    /// <summary>Seconds one object may take to download and extract before it is indexed with metadata only.</summary>
+    public int ExtractionTimeoutSeconds { get; init; } = 60;
 }
 
 public sealed record ElasticsearchOptions

@@ -11,7 +11,7 @@ public enum ContentSkipReason
     TooLarge,
     Archived,
     ExtractionDisabled,
-    NoExtractor,
+    UnsupportedFormat,
 
     /// <summary>The key starts with "/", which the AWS SDK drops on GetObject: the object cannot be fetched by key.</summary>
     KeyNotAddressable,
@@ -64,7 +64,7 @@ public static class ContentPolicy
 
         if (options.Extraction == ExtractionMode.Local && !extractor.CanExtract(extension))
         {
-            return ContentSkipReason.NoExtractor;
+            return ContentSkipReason.UnsupportedFormat;
         }
 
         return ContentSkipReason.None;

@@ -60,6 +60,24 @@ public sealed class DocumentBuilder(
             return new BuiltDocument(document, ObjectFate.MetadataOnly, ReasonName(skip), 0);
         }
 
+        // One clock for download and extraction: a slow S3 read and a pathological file are bounded alike.
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        timeout.CancelAfter(TimeSpan.FromSeconds(options.ExtractionTimeoutSeconds));
+        long downloaded = 0;
+        try
+        {
+            return await FetchAndExtractAsync(obj, region, document, bytes => downloaded = bytes, timeout.Token);
+        }
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
+        {
+            Log.ContentFailed(logger, obj.Bucket, obj.Key, $"not read within {options.ExtractionTimeoutSeconds} s");
+            return new BuiltDocument(document, ObjectFate.MetadataOnly, ExtractionFailures.TimedOut, downloaded);
+        }
+    }
+
+    private async Task<BuiltDocument> FetchAndExtractAsync(
+        S3ObjectInfo obj, string? region, S3Document document, Action<long> reportBytes, CancellationToken ct)
+    {
         FetchedObject fetched;
         try
         {
@@ -74,6 +92,12 @@ public sealed class DocumentBuilder(
 
             var reason = S3Errors.Describe(e);
             Log.ContentFailed(logger, obj.Bucket, obj.Key, reason);
+            if (S3Errors.IsArchived(e))
+            {
+                // INTELLIGENT_TIERING archive tiers are invisible in the listing; S3 tells us only now.
+                return new BuiltDocument(document, ObjectFate.MetadataOnly, ReasonName(ContentSkipReason.Archived), 0);
+            }
+
             return S3Errors.IsRetryable(e)
                 ? new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", 0)
                 : new BuiltDocument(document, ObjectFate.MetadataOnly, "fetch_refused", 0);
@@ -89,6 +113,7 @@ public sealed class DocumentBuilder(
             var counting = new CountingStream(fetched.Content);
             if (options.Extraction == ExtractionMode.Pipeline)
             {
+                // The base64 string is the document itself, so the raw bytes are needed in memory once anyway.
                 using var buffer = new MemoryStream();
                 await counting.CopyToAsync(buffer, ct);
                 return new BuiltDocument(
@@ -102,10 +127,10 @@ public sealed class DocumentBuilder(
                     ObjectFate.Content, null, counting.BytesRead);
             }
 
-            ExtractionResult result;
+            ContentSpool spool;
             try
             {
-                result = await extractor.ExtractAsync(counting, document.Extension, options.MaxBodyChars, ct);
+                spool = await ContentSpool.FillAsync(counting, obj.Size, ct);
             }
             catch (Exception e) when (!ct.IsCancellationRequested && (e is IOException or HttpRequestException))
             {
@@ -113,11 +138,22 @@ public sealed class DocumentBuilder(
                 Log.ContentFailed(logger, obj.Bucket, obj.Key, e.Message);
                 return new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", counting.BytesRead);
             }
+            finally
+            {
+                reportBytes(counting.BytesRead);
+            }
+
+            ExtractionResult result;
+            await using (spool)
+            {
+                result = await extractor.ExtractAsync(spool.Content, document.Extension, options.MaxBodyChars, ct);
+            }
 
             if (result.Text is null)
             {
-                Log.ContentFailed(logger, obj.Bucket, obj.Key, result.FailureReason ?? "extraction failed");
-                return new BuiltDocument(document, ObjectFate.MetadataOnly, "extraction_failed", counting.BytesRead);
+                var reason = result.FailureReason ?? ExtractionFailures.Corrupt;
+                Log.ContentFailed(logger, obj.Bucket, obj.Key, $"{reason}: {result.Detail}");
+                return new BuiltDocument(document, ObjectFate.MetadataOnly, reason, counting.BytesRead);
             }
 
             return new BuiltDocument(document with { Body = result.Text }, ObjectFate.Content, null, counting.BytesRead);
@@ -131,7 +167,7 @@ public sealed class DocumentBuilder(
         ContentSkipReason.TooLarge => "too_large",
         ContentSkipReason.Archived => "archived_storage_class",
         ContentSkipReason.ExtractionDisabled => "extraction_disabled",
-        ContentSkipReason.NoExtractor => "no_extractor",
+        ContentSkipReason.UnsupportedFormat => ExtractionFailures.UnsupportedFormat,
         ContentSkipReason.KeyNotAddressable => "key_not_addressable",
         _ => "none",
     };

@@ -10,33 +10,127 @@ public interface ITextExtractor
     Task<ExtractionResult> ExtractAsync(Stream content, string extension, int maxChars, CancellationToken ct);
 }
 
-public sealed record ExtractionResult(string? Text, string? FailureReason)
+/// <param name="Text">The normalised text, or null when nothing could be extracted.</param>
+/// <param name="FailureReason">A counter name from <see cref="ExtractionFailures"/> when <paramref name="Text"/> is null.</param>
+/// <param name="Detail">One sentence for the log: what exactly was wrong.</param>
+public sealed record ExtractionResult(string? Text, string? FailureReason, string? Detail = null)
 {
     public static ExtractionResult Ok(string text) => new(text, null);
 
-    public static ExtractionResult Failed(string reason) => new(null, reason);
+    public static ExtractionResult Failed(string reason, string? detail = null) => new(null, reason, detail ?? reason);
 }
 
-/// <summary>The text family of CONTRACT §2's list; other formats arrive with their own extractors.</summary>
-public sealed class PlainTextExtractor : ITextExtractor
+/// <summary>The metadata-only reasons extraction can give; they are counter names in the sync summary.</summary>
+public static class ExtractionFailures
 {
-    private static readonly HashSet<string> TextExtensions = new(StringComparer.Ordinal)
-    {
-        ".txt", ".md", ".markdown", ".rst", ".csv", ".tsv", ".json", ".py", ".rb", ".sh", ".aspx",
-    };
+    public const string Corrupt = "corrupt_file";
+    public const string Encrypted = "encrypted_file";
+    public const string ZipBomb = "zip_bomb";
+    public const string TimedOut = "extraction_timeout";
+    public const string UnsupportedFormat = "unsupported_format";
+}
 
+/// <summary>A format-specific reader; may throw on bad content (the caller turns exceptions into reasons).</summary>
+internal interface IFormatReader
+{
+    IReadOnlyCollection<string> Extensions { get; }
+
+    /// <summary>Reads text into <paramref name="text"/> until it is full. <paramref name="content"/> is seekable.</summary>
+    void Read(Stream content, string extension, TextCollector text, CancellationToken ct);
+}
+
+/// <summary>
+/// Gathers raw text with a hard cap, so a huge document never builds a huge string; the cap leaves room for the
+/// whitespace that normalisation removes.
+/// </summary>
+internal sealed class TextCollector(int maxChars)
+{
+    private readonly StringBuilder _text = new();
+    private readonly int _rawCap = maxChars > int.MaxValue / 2 ? int.MaxValue : maxChars * 2;
+
+    public int MaxChars { get; } = maxChars;
+
+    public bool IsFull => _text.Length >= _rawCap;
+
+    public void Append(ReadOnlySpan<char> value)
+    {
+        var room = _rawCap - _text.Length;
+        if (room > 0)
+        {
+            _text.Append(value.Length <= room ? value : value[..room]);
+        }
+    }
+
+    public void Append(char value)
+    {
+        if (!IsFull)
+        {
+            _text.Append(value);
+        }
+    }
+
+    /// <summary>A word boundary between pieces of text that sit in different elements.</summary>
+    public void Space() => Append(' ');
+
+    /// <summary>A paragraph boundary.</summary>
+    public void Break() => Append('\n');
+
+    public string ToNormalized() => Whitespace.Normalize(_text.ToString(), MaxChars);
+}
+
+/// <summary>The text family of CONTRACT §2: decoded by BOM, else strict UTF-8, else Latin-1.</summary>
+internal sealed class PlainTextReader : IFormatReader
+{
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public bool CanExtract(string extension) => TextExtensions.Contains(extension);
+    public IReadOnlyCollection<string> Extensions { get; } =
+        [".txt", ".md", ".markdown", ".rst", ".csv", ".tsv", ".json", ".py", ".rb", ".sh", ".aspx"];
 
-    public async Task<ExtractionResult> ExtractAsync(Stream content, string extension, int maxChars, CancellationToken ct)
+    public void Read(Stream content, string extension, TextCollector text, CancellationToken ct)
     {
-        // Text objects are at most max_file_size; reading them whole keeps decoding (BOM, fallback) simple.
-        using var buffer = new MemoryStream();
-        await content.CopyToAsync(buffer, ct);
-        var text = Decode(buffer.GetBuffer().AsSpan(0, (int)buffer.Length));
-        return ExtractionResult.Ok(Whitespace.Normalize(text, maxChars));
+        Span<byte> head = stackalloc byte[3];
+        var n = content.ReadAtLeast(head, 3, throwOnEndOfStream: false);
+        var (encoding, bomLength) = head[..n] switch
+        {
+            [0xEF, 0xBB, 0xBF] => (Encoding.UTF8, 3),
+            [0xFF, 0xFE, ..] => (Encoding.Unicode, 2),
+            [0xFE, 0xFF, ..] => (Encoding.BigEndianUnicode, 2),
+            _ => ((Encoding)StrictUtf8, 0),
+        };
+        var start = content.Position - n + bomLength;
+        content.Position = start;
+        try
+        {
+            Decode(content, encoding, text, ct);
+        }
+        catch (DecoderFallbackException)
+        {
+            // Not UTF-8 after all: start again as Latin-1, which maps every byte, so this cannot fail.
+            content.Position = start;
+            var fresh = new TextCollector(text.MaxChars);
+            Decode(content, Encoding.Latin1, fresh, ct);
+            text.Append(fresh.ToNormalized());
+        }
     }
+
+    private static void Decode(Stream content, Encoding encoding, TextCollector text, CancellationToken ct)
+    {
+        // Only the capped amount is decoded: a 10 MB text file never becomes a 20 MB string.
+        using var reader = new StreamReader(content, encoding, detectEncodingFromByteOrderMarks: false, 64 * 1024, leaveOpen: true);
+        var buffer = new char[16 * 1024];
+        int read;
+        while (!text.IsFull && (read = reader.Read(buffer, 0, buffer.Length)) > 0)
+        {
+            ct.ThrowIfCancellationRequested();
+            text.Append(buffer.AsSpan(0, read));
+        }
+    }
+}
+
+/// <summary>Kept for callers that hold bytes already (tests, the benchmark).</summary>
+public static class PlainTextExtractor
+{
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     public static string Decode(ReadOnlySpan<byte> bytes)
     {
@@ -87,7 +181,8 @@ public static class Whitespace
                 continue;
             }
 
-            if (char.IsWhiteSpace(c) || char.IsControl(c))
+            // U+FFFD is what a broken byte sequence decodes to; the original's pipeline strips it too.
+            if (char.IsWhiteSpace(c) || char.IsControl(c) || c is '\uFFFD' or '\uFEFF')
             {
                 pendingSpace = true;
                 continue;

@@ -140,6 +140,9 @@ public static class S3Errors
     public static bool IsNotFound(Exception e) =>
         e is AmazonS3Exception { StatusCode: HttpStatusCode.NotFound } s && s.ErrorCode is "NoSuchKey" or "NotFound" or null or "";
 
+    /// <summary>403 InvalidObjectState: the object is in an archive tier and must be restored before it can be read.</summary>
+    public static bool IsArchived(Exception e) => e is AmazonS3Exception { ErrorCode: "InvalidObjectState" };
+
     public static bool IsNoSuchBucket(Exception e) => e is AmazonS3Exception { ErrorCode: "NoSuchBucket" };
 
     /// <summary>A one-sentence description safe for logs and users: S3's error code and message, never credentials.</summary>
