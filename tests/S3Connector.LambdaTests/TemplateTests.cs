@@ -219,15 +219,22 @@ public sealed class TemplateTests
                     Assert.Equal("Scheduled Event", scheduled?.DetailType);
                     break;
                 case FunctionHost.Worker:
-                case "events":
-                    // Both are SQS event sources; the events queue carries S3 notifications in the bodies.
                     var sqs = JsonSerializer.Deserialize(json, FunctionJson.Default.SqsEvent);
                     Assert.NotNull(sqs);
                     Assert.NotEmpty(sqs.Records);
                     Assert.All(sqs.Records, r => Assert.False(string.IsNullOrEmpty(r.MessageId)));
-                    if (handler == FunctionHost.Worker)
+                    Assert.All(sqs.Records, r => Core.Queue.SqsWorkQueue.Parse(r.Body));
+                    break;
+                case FunctionHost.Events:
+                    // Any envelope the events function accepts: an SQS batch of S3 events, or S3/SNS/EventBridge directly.
+                    using (var document = JsonDocument.Parse(json))
                     {
-                        Assert.All(sqs.Records, r => Core.Queue.SqsWorkQueue.Parse(r.Body));
+                        var root = document.RootElement;
+                        var bodies = root.TryGetProperty("Records", out var records) && records[0].TryGetProperty("eventSource", out var source)
+                                     && source.GetString() == "aws:sqs"
+                            ? records.EnumerateArray().Select(r => r.GetProperty("body").GetString()!).ToList()
+                            : [root.GetRawText()];
+                        Assert.All(bodies, body => Assert.True(Core.Events.S3EventParser.Parse(body).Error is null, $"{file}: {Core.Events.S3EventParser.Parse(body).Error}"));
                     }
 
                     break;
