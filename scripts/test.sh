@@ -8,6 +8,15 @@ cd "$(dirname "$0")/.."
 echo "== installing the local stack (npm ci from tests/local-stack/package-lock.json, once)"
 ./scripts/local-stack.sh ensure || { echo "installing the local stack failed"; echo "0 passed, 1 failed"; exit 1; }
 
+# The Lambda binary tests drive the published Native AOT bootstrap: publish it (~3 min) when it is missing or older
+# than the sources, so this one command is all a fresh clone needs.
+bootstrap=artifacts/bootstrap/linux-x64/bootstrap
+if [ ! -x "$bootstrap" ] || [ -n "$(find src Directory.Build.props Directory.Packages.props -newer "$bootstrap" -type f -print -quit)" ]; then
+  echo "== publishing the Lambda bootstrap (Native AOT, linux-x64)"
+  # A failed publish does not stop the run: the binary tests then fail, naming the missing bootstrap.
+  ./scripts/publish-lambda.sh aot linux-x64 || echo "the Native AOT publish failed (see above)"
+fi
+
 results=TestResults
 rm -rf "$results"
 echo "== building"
