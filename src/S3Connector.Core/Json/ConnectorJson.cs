@@ -13,4 +13,8 @@ namespace S3Connector.Core.Json;
 [JsonSerializable(typeof(UnitDocument))]
 [JsonSerializable(typeof(JobCounters))]
 [JsonSerializable(typeof(SyncSummary))]
+// The Elasticsearch client reads the extra fields of error bodies (a 409's index_uuid, shard, ...) as object through
+// the source serializer; without these, a version conflict throws instead of answering 409.
+[JsonSerializable(typeof(object))]
+[JsonSerializable(typeof(Dictionary<string, object>))]
 public sealed partial class ConnectorJson : JsonSerializerContext;
