@@ -38,15 +38,9 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         }
 
         var failures = new List<ItemFailure>();
-        foreach (var chunk in Chunk(documents))
+        foreach (var chunk in Chunk(documents.Select(d => BulkLine.Index(d))))
         {
-            var operations = chunk.Select(d => (d.Id, (IBulkOperation)new BulkIndexOperation<S3Document>(d)
-            {
-                Id = d.Id,
-                Version = d.Version,
-                VersionType = VersionType.ExternalGte,
-            })).ToList();
-            failures.AddRange(await SendWithRetryAsync(operations, ct));
+            failures.AddRange(await SendWithRetryAsync(chunk, ct));
         }
 
         return failures;
@@ -62,35 +56,29 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         }
 
         var failures = new List<ItemFailure>();
-        foreach (var chunk in deletions.Chunk(options.BulkMaxDocuments))
+        foreach (var chunk in Chunk(deletions.Select(d => BulkLine.Delete(d.Id, d.ObservedAt))))
         {
-            var operations = chunk.Select(d => (d.Id, (IBulkOperation)new BulkDeleteOperation(d.Id)
-            {
-                Version = d.ObservedAt.ToUnixTimeMilliseconds(),
-                VersionType = VersionType.ExternalGte,
-            })).ToList();
-            failures.AddRange(await SendWithRetryAsync(operations, ct));
+            failures.AddRange(await SendWithRetryAsync(chunk, ct));
         }
 
         return failures;
     }
 
-    private IEnumerable<List<S3Document>> Chunk(IReadOnlyList<S3Document> documents)
+    private IEnumerable<List<BulkLine>> Chunk(IEnumerable<BulkLine> lines)
     {
-        var chunk = new List<S3Document>();
+        var chunk = new List<BulkLine>();
         long bytes = 0;
-        foreach (var document in documents)
+        foreach (var line in lines)
         {
-            var size = EstimateBytes(document);
-            if (chunk.Count > 0 && (chunk.Count >= options.BulkMaxDocuments || bytes + size > options.BulkMaxBytes))
+            if (chunk.Count > 0 && (chunk.Count >= options.BulkMaxDocuments || bytes + line.Length > options.BulkMaxBytes))
             {
                 yield return chunk;
                 chunk = [];
                 bytes = 0;
             }
 
-            chunk.Add(document);
-            bytes += size;
+            chunk.Add(line);
+            bytes += line.Length;
         }
 
         if (chunk.Count > 0)
@@ -99,23 +87,22 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         }
     }
 
-    /// <summary>Body text dominates a document's size; the rest is a few hundred bytes of metadata.</summary>
-    internal static long EstimateBytes(S3Document d) =>
-        512 + Encoding.UTF8.GetMaxByteCount(d.Filename.Length) + (d.Body?.Length ?? 0) * 3L / 2 + (d.Attachment?.Length ?? 0);
-
-    private async Task<List<ItemFailure>> SendWithRetryAsync(List<(string Id, IBulkOperation Operation)> operations, CancellationToken ct)
+    /// <summary>
+    /// The _bulk body is written here rather than with the client's typed operations: a typed operation carrying a
+    /// version_type fails at run time under Native AOT (the client's converter for it is trimmed away), and writing
+    /// each line once also gives the exact request size for flushing.
+    /// </summary>
+    private async Task<List<ItemFailure>> SendWithRetryAsync(List<BulkLine> lines, CancellationToken ct)
     {
-        var pending = operations;
+        var pending = lines;
         var failures = new List<ItemFailure>();
+        var path = "/" + Uri.EscapeDataString(Index) + "/_bulk"
+            + (options.Extraction == ExtractionMode.Pipeline ? "?pipeline=" + Uri.EscapeDataString(options.Pipeline) : "");
         for (var attempt = 1; ; attempt++)
         {
-            var request = new BulkRequest(Index)
-            {
-                Operations = [.. pending.Select(o => o.Operation)],
-                Pipeline = options.Extraction == ExtractionMode.Pipeline ? options.Pipeline : null,
-            };
-            var response = await client.BulkAsync(request, ct);
-            var items = response.Items?.ToList();
+            var response = await client.Transport.RequestAsync<BytesResponse>(
+                Elastic.Transport.HttpMethod.POST, path, PostData.ReadOnlyMemory(BulkLine.Body(pending)), BulkRequestConfiguration, ct);
+            var items = BulkItems.Parse(response);
             if (items is null || items.Count != pending.Count)
             {
                 var status = response.ApiCallDetails.HttpStatusCode;
@@ -127,21 +114,21 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                     continue;
                 }
 
-                failures.AddRange(pending.Select(o => new ItemFailure(o.Id, reason)));
+                failures.AddRange(pending.Select(l => new ItemFailure(l.Id, reason)));
                 return failures;
             }
 
-            var retry = new List<(string, IBulkOperation)>();
+            var retry = new List<BulkLine>();
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
                 // 409: the document was written from a newer reading of the object; 404 on delete: already gone.
-                if (item.Status is >= 200 and < 300 or 409 || item.Status == 404 && pending[i].Operation is BulkDeleteOperation)
+                if (item.Status is >= 200 and < 300 or 409 || item.Status == 404 && pending[i].IsDelete)
                 {
                     continue;
                 }
 
-                var reason = $"Elasticsearch rejected the document ({item.Status} {item.Error?.Type}: {item.Error?.Reason})";
+                var reason = $"Elasticsearch rejected the document ({item.Status} {item.ErrorType}: {item.ErrorReason})";
                 if (ElasticsearchErrors.IsRetryable(item.Status) && attempt < MaxAttempts)
                 {
                     retry.Add(pending[i]);
@@ -162,6 +149,12 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
             await Task.Delay(Backoff.Delay(attempt, InitialDelay, MaxDelay), ct);
         }
     }
+
+    private static readonly RequestConfiguration BulkRequestConfiguration = new()
+    {
+        ContentType = "application/x-ndjson",
+        Accept = "application/json",
+    };
 
     public async Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
     {

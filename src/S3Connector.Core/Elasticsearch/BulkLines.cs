@@ -1,0 +1,118 @@
+using System.Buffers;
+using System.Text.Json;
+using Elastic.Transport;
+using S3Connector.Core.Documents;
+using S3Connector.Core.Json;
+
+namespace S3Connector.Core.Elasticsearch;
+
+/// <summary>One operation of a _bulk body, already serialized: an action line and, for index, the document line.</summary>
+internal sealed class BulkLine
+{
+    private BulkLine(string id, byte[] bytes, bool isDelete)
+    {
+        Id = id;
+        Bytes = bytes;
+        IsDelete = isDelete;
+    }
+
+    public string Id { get; }
+    public byte[] Bytes { get; }
+    public bool IsDelete { get; }
+    public long Length => Bytes.Length;
+
+    /// <summary>An index operation versioned by the time its object was read (external_gte: equal readings may rewrite).</summary>
+    public static BulkLine Index(S3Document document) =>
+        new(document.Id, Write("index", document.Id, document.Version, document), isDelete: false);
+
+    public static BulkLine Delete(string id, DateTimeOffset observedAt) =>
+        new(id, Write("delete", id, observedAt.ToUnixTimeMilliseconds(), null), isDelete: true);
+
+    private static byte[] Write(string action, string id, long version, S3Document? document)
+    {
+        var buffer = new ArrayBufferWriter<byte>(document is null ? 128 : 1024);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(action);
+            writer.WriteString("_id", id);
+            writer.WriteNumber("version", version);
+            writer.WriteString("version_type", "external_gte");
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        buffer.Write("\n"u8);
+        if (document is not null)
+        {
+            using (var writer = new Utf8JsonWriter(buffer))
+            {
+                JsonSerializer.Serialize(writer, document, ConnectorJson.Default.S3Document);
+            }
+
+            buffer.Write("\n"u8);
+        }
+
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    public static ReadOnlyMemory<byte> Body(IReadOnlyList<BulkLine> lines)
+    {
+        var body = new byte[lines.Sum(l => l.Bytes.Length)];
+        var offset = 0;
+        foreach (var line in lines)
+        {
+            line.Bytes.CopyTo(body, offset);
+            offset += line.Bytes.Length;
+        }
+
+        return body;
+    }
+}
+
+/// <summary>The per-item results of a _bulk answer, read with JsonDocument (no reflection, safe under Native AOT).</summary>
+internal sealed record BulkItem(int Status, string? ErrorType, string? ErrorReason)
+{
+}
+
+internal static class BulkItems
+{
+    /// <returns>The items in request order, or null when the answer has none (the request as a whole failed).</returns>
+    public static List<BulkItem>? Parse(BytesResponse response)
+    {
+        if (!response.ApiCallDetails.HasSuccessfulStatusCode || response.Body is not { Length: > 0 } body)
+        {
+            return null;
+        }
+
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            if (!document.RootElement.TryGetProperty("items", out var items) || items.ValueKind != JsonValueKind.Array)
+            {
+                return null;
+            }
+
+            var result = new List<BulkItem>(items.GetArrayLength());
+            foreach (var item in items.EnumerateArray())
+            {
+                var operation = item.EnumerateObject().First().Value;
+                var status = operation.TryGetProperty("status", out var s) && s.TryGetInt32(out var code) ? code : 0;
+                string? type = null, reason = null;
+                if (operation.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.Object)
+                {
+                    type = error.TryGetProperty("type", out var t) ? t.GetString() : null;
+                    reason = error.TryGetProperty("reason", out var r) ? r.GetString() : null;
+                }
+
+                result.Add(new BulkItem(status, type, reason));
+            }
+
+            return result;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+}
