@@ -52,6 +52,27 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
     }
 
     [Fact]
+    public async Task Events_handler_applies_an_sqs_batch_of_s3_notifications_and_fails_only_the_unreadable_one()
+    {
+        var binary = BootstrapProcess.Locate();
+        var setup = await stack.CreateAsync(objects: 2);
+        await using var runtime = new FakeRuntimeApi();
+        await using var process = BootstrapProcess.Start(binary, runtime, stack.Environment(setup, "events"));
+        var notification = (await File.ReadAllTextAsync(Path.Combine(LocalStack.RepoRoot, "events", "events-s3-direct.json")))
+            .Replace("example-bucket", setup.Bucket, StringComparison.Ordinal);
+        var records = new[] { "docs/file-0.txt", "docs/file-1.txt" }
+            .Select((key, i) => ($"n{i}", notification.Replace("docs/hello+world%C3%A9.txt", key, StringComparison.Ordinal)))
+            .Append(("garbage", "{\"not\":\"an event\"}"))
+            .ToList();
+
+        var result = await process.WaitAsync(runtime.Invoke(LambdaStack.SqsEvent(records), TimeSpan.FromMinutes(5)), Generous);
+
+        Assert.False(result.IsError, result.Body + process.Stdout);
+        Assert.Equal(["garbage"], FailedIds(result.Body));
+        Assert.Equal(2, await stack.CountAsync(setup.Index));
+    }
+
+    [Fact]
     public async Task Handler_exception_goes_to_error_without_secrets_and_the_loop_goes_on()
     {
         var binary = BootstrapProcess.Locate();
