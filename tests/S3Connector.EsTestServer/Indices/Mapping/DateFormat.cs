@@ -103,6 +103,24 @@ internal sealed partial class DateFormat
 
     private abstract class Parser
     {
+        /// <summary>A missing part takes its lowest value, or its highest when rounding up (date math "||/d" and lte).</summary>
+        protected static int Part(Match m, string group, int min, int max, bool roundUp) =>
+            m.Groups[group].Success ? int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) : roundUp ? max : min;
+
+        /// <summary>Epoch millis from the named groups both parsers capture (mo, d, h, mi, s, f, z); MinValue when invalid.</summary>
+        protected static long FromGroups(Match m, int year, bool roundUp)
+        {
+            var month = Part(m, "mo", 1, 12, roundUp);
+            var day = m.Groups["d"].Success ? int.Parse(m.Groups["d"].Value, CultureInfo.InvariantCulture)
+                : roundUp ? DateTime.DaysInMonth(year, Math.Clamp(month, 1, 12)) : 1;
+            var fraction = m.Groups["f"].Success
+                ? int.Parse(m.Groups["f"].Value.PadRight(3, '0')[..3], CultureInfo.InvariantCulture)
+                : roundUp ? 999 : 0;
+            var offset = m.Groups["z"].Success ? ParseOffset(m.Groups["z"].Value) : TimeSpan.Zero;
+            return ToMillis(year, month, day, Part(m, "h", 0, 23, roundUp), Part(m, "mi", 0, 59, roundUp),
+                Part(m, "s", 0, 59, roundUp), fraction, offset);
+        }
+
         public abstract bool TryParse(string text, bool roundUp, out long millis);
 
         public abstract string Format(long millis);
@@ -138,18 +156,8 @@ internal sealed partial class DateFormat
                 return false;
             }
 
-            int Part(string group, int min, int max) =>
-                m.Groups[group].Success ? int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) : roundUp ? max : min;
-
             var year = int.Parse(m.Groups["y"].Value, CultureInfo.InvariantCulture);
-            var month = Part("mo", 1, 12);
-            var day = m.Groups["d"].Success ? int.Parse(m.Groups["d"].Value, CultureInfo.InvariantCulture)
-                : roundUp ? DateTime.DaysInMonth(year, Math.Clamp(month, 1, 12)) : 1;
-            var fraction = m.Groups["f"].Success
-                ? int.Parse(m.Groups["f"].Value.PadRight(3, '0')[..3], CultureInfo.InvariantCulture)
-                : roundUp ? 999 : 0;
-            var offset = m.Groups["z"].Success ? ParseOffset(m.Groups["z"].Value) : TimeSpan.Zero;
-            millis = ToMillis(year, month, day, Part("h", 0, 23), Part("mi", 0, 59), Part("s", 0, 59), fraction, offset);
+            millis = FromGroups(m, year, roundUp);
             return millis != long.MinValue;
         }
 
@@ -229,23 +237,13 @@ internal sealed partial class DateFormat
                 return false;
             }
 
-            int Part(string group, int min, int max) =>
-                m.Groups[group].Success ? int.Parse(m.Groups[group].Value, CultureInfo.InvariantCulture) : roundUp ? max : min;
-
-            var year = Part("y", 1970, 1970);
+            var year = Part(m, "y", 1970, 1970, roundUp);
             if (m.Groups["y"].Success && m.Groups["y"].Length == 2)
             {
                 year += 2000;
             }
 
-            var month = Part("mo", 1, 12);
-            var day = m.Groups["d"].Success ? int.Parse(m.Groups["d"].Value, CultureInfo.InvariantCulture)
-                : roundUp ? DateTime.DaysInMonth(year, Math.Clamp(month, 1, 12)) : 1;
-            var fraction = m.Groups["f"].Success
-                ? int.Parse(m.Groups["f"].Value.PadRight(3, '0')[..3], CultureInfo.InvariantCulture)
-                : roundUp ? 999 : 0;
-            var offset = m.Groups["z"].Success ? ParseOffset(m.Groups["z"].Value) : TimeSpan.Zero;
-            millis = ToMillis(year, month, day, Part("h", 0, 23), Part("mi", 0, 59), Part("s", 0, 59), fraction, offset);
+            millis = FromGroups(m, year, roundUp);
             return millis != long.MinValue;
         }
 
