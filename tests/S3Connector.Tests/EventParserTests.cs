@@ -72,7 +72,7 @@ public sealed class EventParserTests
     [InlineData("100%25", "100%")]
     [InlineData("%E6%97%A5%E6%9C%AC", "日本")]
     [InlineData("dir/sub/file.txt", "dir/sub/file.txt")]
-    public void Notification_keys_are_form_decoded(string encoded, string key) => Assert.Equal(key, S3EventParser.DecodeKey(encoded));
+    public void Notification_keys_are_form_decoded(string encoded, string key) => Assert.Equal(key, S3Connector.Core.S3.S3Gateway.DecodeKey(encoded));
 
     [Theory]
     [InlineData("ObjectCreated:Put", EventAction.Reconcile)]

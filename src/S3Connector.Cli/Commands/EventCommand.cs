@@ -44,7 +44,7 @@ public static class EventCommand
                 }
 
                 payloads.Add((file, json));
-                if (!IsSqsBatch(json.RootElement) && S3EventParser.Parse(json.RootElement).Error is { } problem)
+                if (!EventsFunction.IsSqsBatch(json.RootElement) && S3EventParser.Parse(json.RootElement).Error is { } problem)
                 {
                     await error.WriteLineAsync($"Event file '{file}' is not an S3 event: {problem}.");
                     return ExitCodes.Invalid;
@@ -89,10 +89,4 @@ public static class EventCommand
             }
         }
     }
-
-    private static bool IsSqsBatch(JsonElement root) =>
-        root.ValueKind == JsonValueKind.Object && root.TryGetProperty("Records", out var records)
-        && records.ValueKind == JsonValueKind.Array && records.GetArrayLength() > 0
-        && records[0].TryGetProperty("eventSource", out var source) && source.ValueKind == JsonValueKind.String && source.GetString() == "aws:sqs";
-
 }

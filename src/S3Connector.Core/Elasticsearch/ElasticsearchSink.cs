@@ -26,14 +26,15 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         _indexReady = true;
     }
 
+    /// <summary>
+    /// Events may write (or delete, leaving a versioned tombstone) before any full sync ran: without this the index
+    /// would be auto-created with dynamic mappings (id as text, _timestamp guessed). Once per process at most.
+    /// </summary>
+    private Task EnsureIndexOnceAsync(CancellationToken ct) => _indexReady ? Task.CompletedTask : EnsureIndexAsync(ct);
+
     public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
     {
-        // Events may write before any full sync ran: without this the index would be auto-created with dynamic
-        // mappings (id as text, _timestamp guessed), once per process at most.
-        if (!_indexReady)
-        {
-            await EnsureIndexAsync(ct);
-        }
+        await EnsureIndexOnceAsync(ct);
 
         var failures = new List<ItemFailure>();
         foreach (var chunk in Chunk(documents.Select(d => BulkLine.Index(d))))
@@ -47,11 +48,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(
         IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct)
     {
-        // The versioned tombstone must land even before the first document, or a late older write could win.
-        if (!_indexReady)
-        {
-            await EnsureIndexAsync(ct);
-        }
+        await EnsureIndexOnceAsync(ct);
 
         var failures = new List<ItemFailure>();
         foreach (var chunk in Chunk(deletions.Select(d => BulkLine.Delete(d.Id, d.ObservedAt))))

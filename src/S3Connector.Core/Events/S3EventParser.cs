@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 
 namespace S3Connector.Core.Events;
@@ -107,7 +106,7 @@ public static class S3EventParser
 
         var eventName = String(record, "eventName") ?? "";
         return new ParsedEnvelope(
-            [new S3EventRecord(bucketName, DecodeKey(encodedKey), eventName, String(record, "awsRegion"), String(obj, "sequencer"))],
+            [new S3EventRecord(bucketName, S3.S3Gateway.DecodeKey(encodedKey), eventName, String(record, "awsRegion"), String(obj, "sequencer"))],
             false, null);
     }
 
@@ -123,9 +122,6 @@ public static class S3EventParser
         var eventName = String(root, "detail-type") ?? "";
         return new ParsedEnvelope([new S3EventRecord(bucketName, key, eventName, String(root, "region"), String(obj, "sequencer"))], false, null);
     }
-
-    /// <summary>S3 notifications encode keys form-style: "+" is a space, %XX the UTF-8 bytes.</summary>
-    public static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);
 
     private static string? String(JsonElement element, string name) =>
         element.ValueKind == JsonValueKind.Object && element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String

@@ -106,7 +106,10 @@ public sealed class S3Gateway(S3ClientFactory clients)
         }
     }
 
-    /// <summary>S3's url encoding is form-style: "+" is a space, everything else %XX of the UTF-8 bytes.</summary>
+    /// <summary>
+    /// S3's url encoding, in url-encoded listings and in event notifications alike, is form-style: "+" is a space,
+    /// everything else %XX of the UTF-8 bytes.
+    /// </summary>
     public static string DecodeKey(string encoded) => WebUtility.UrlDecode(encoded);
 
     public async Task<FetchedObject> GetAsync(string bucket, string? region, string key, CancellationToken ct)

@@ -129,7 +129,8 @@ public sealed partial class EventsFunction(ConnectorServices services, ILogger<E
         }
     }
 
-    private static bool IsSqsBatch(JsonElement input) =>
+    /// <summary>An SQS event (as opposed to an S3, SNS or EventBridge event invoking the function directly).</summary>
+    public static bool IsSqsBatch(JsonElement input) =>
         input.ValueKind == JsonValueKind.Object
         && input.TryGetProperty("Records", out var records) && records.ValueKind == JsonValueKind.Array
         && records.GetArrayLength() > 0
