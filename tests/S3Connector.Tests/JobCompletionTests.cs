@@ -88,6 +88,26 @@ public sealed class JobCompletionTests
     }
 
     [Fact]
+    public async Task A_failed_unit_that_another_worker_finalizes_still_names_the_reason()
+    {
+        // The failing worker records its unit, then another worker's completion check can win the race to finalize.
+        var job = await StartJobAsync("u1", "u2");
+        await FinishAsync("u1", new JobCounters { Listed = 3, Indexed = 3 });
+        await _jobs.FinishUnitAsync(new UnitDocument
+        {
+            JobId = "j", UnitId = "u2", Status = UnitStatus.Failed, UpdatedAt = DateTimeOffset.UtcNow,
+            Counters = new JobCounters { FailedPages = 1 }, Error = "listing s3://b/dir1/ failed: S3 answered 403 AccessDenied",
+        }, default);
+
+        var summary = await _completion.TryCompleteAsync(job, default);
+
+        Assert.Equal(JobStatus.Failed, summary!.Status);
+        Assert.Contains("403 AccessDenied", summary.Error, StringComparison.Ordinal);
+        Assert.Contains("nothing was deleted", summary.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _sink.DeleteCalls);
+    }
+
+    [Fact]
     public async Task Fail_ends_the_job_at_once()
     {
         var job = await StartJobAsync("u1");

@@ -152,9 +152,10 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         return response.Count;
     }
 
-    public async Task<JobCounters> SumUnitCountersAsync(string jobId, CancellationToken ct)
+    public async Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct)
     {
         var sum = new JobCounters();
+        string? firstError = null;
         ICollection<FieldValue>? searchAfter = null;
         while (true)
         {
@@ -175,11 +176,13 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
                 {
                     sum = JobCounters.Sum(sum, counters);
                 }
+
+                firstError ??= hit.Source?.Error;
             }
 
             if (hits.Count < PageSize)
             {
-                return sum;
+                return new UnitTotals(sum, firstError);
             }
 
             searchAfter = hits.Last().Sort?.ToList();

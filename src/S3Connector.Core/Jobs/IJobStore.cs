@@ -32,5 +32,8 @@ public interface IJobStore
     Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct);
 
     /// <summary>Sums the counters of every unit of the job, streaming (memory does not grow with the job).</summary>
-    Task<JobCounters> SumUnitCountersAsync(string jobId, CancellationToken ct);
+    Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct);
 }
+
+/// <summary>The job's counters summed over its units, and the first unit error (by unit id) to say why it failed.</summary>
+public sealed record UnitTotals(JobCounters Counters, string? FirstError);

@@ -64,7 +64,10 @@ public sealed class InMemoryJobStore : IJobStore
     public Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct) =>
         Task.FromResult((long)_units.Values.Count(u => u.JobId == jobId && u.Status == UnitStatus.Pending));
 
-    public Task<JobCounters> SumUnitCountersAsync(string jobId, CancellationToken ct) =>
-        Task.FromResult(_units.Values.Where(u => u.JobId == jobId && u.Counters is not null)
-            .Aggregate(new JobCounters(), (sum, u) => JobCounters.Sum(sum, u.Counters!)));
+    public Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct)
+    {
+        var units = _units.Values.Where(u => u.JobId == jobId).OrderBy(u => u.UnitId, StringComparer.Ordinal).ToList();
+        var counters = units.Where(u => u.Counters is not null).Aggregate(new JobCounters(), (sum, u) => JobCounters.Sum(sum, u.Counters!));
+        return Task.FromResult(new UnitTotals(counters, units.Select(u => u.Error).FirstOrDefault(e => e is not null)));
+    }
 }

@@ -40,13 +40,14 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
             return null;
         }
 
-        var counters = await jobs.SumUnitCountersAsync(jobId, ct);
+        var (counters, firstError) = await jobs.SumUnitsAsync(jobId, ct);
         string status;
         string? error = null;
         if (counters.Failed > 0 || counters.FailedPages > 0)
         {
             status = JobStatus.Failed;
-            error = $"{counters.Failed} objects could not be indexed and {counters.FailedPages} listing pages failed; nothing was deleted";
+            error = $"{counters.Failed} objects could not be indexed and {counters.FailedPages} listing pages failed; nothing was deleted" +
+                (firstError is null ? "" : $". First failure: {firstError}");
         }
         else
         {
@@ -61,7 +62,7 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
     /// <summary>Ends the job at once (a page failed for good): no deletion can be trusted any more.</summary>
     public async Task FailAsync(string jobId, string reason, CancellationToken ct)
     {
-        var counters = await jobs.SumUnitCountersAsync(jobId, ct);
+        var (counters, _) = await jobs.SumUnitsAsync(jobId, ct);
         await FinishAsync(jobId, JobStatus.Failed, reason, counters, ct);
     }
 

@@ -77,25 +77,28 @@ public sealed class PageWorker(
             await queue.SendAsync([next], ct);
         }
 
-        var (counters, retryable) = await IndexObjectsAsync(message, page.Objects, observedAt, lastAttempt, ct);
+        var (counters, retryable, firstFailure) = await IndexObjectsAsync(message, page.Objects, observedAt, lastAttempt, ct);
         if (retryable is not null)
         {
             return RetryLater(unitId, retryable);
         }
 
-        await jobs.FinishUnitAsync(FinishedUnit(message, UnitStatus.Done, counters, null), ct);
+        // The page is done even with failed objects; its error tells the job's summary why the sync failed.
+        var error = counters.Failed > 0 ? $"{counters.Failed} objects of s3://{message.Bucket}/{message.Prefix} failed, first: {firstFailure}" : null;
+        await jobs.FinishUnitAsync(FinishedUnit(message, UnitStatus.Done, counters, error), ct);
         progress.AddPage(counters);
         Log.PageDone(logger, unitId, message.Bucket, message.Prefix, counters.Listed, counters.Indexed, counters.Failed);
         await completion.TryCompleteAsync(message.JobId, ct);
         return WorkOutcome.Done;
     }
 
-    private async Task<(JobCounters Counters, string? RetryReason)> IndexObjectsAsync(
+    private async Task<(JobCounters Counters, string? RetryReason, string? FirstFailure)> IndexObjectsAsync(
         WorkMessage message, IReadOnlyList<S3ObjectInfo> objects, DateTimeOffset observedAt, bool lastAttempt, CancellationToken ct)
     {
         var skipped = new Dictionary<string, long>(StringComparer.Ordinal);
         var metadataOnly = new Dictionary<string, long>(StringComparer.Ordinal);
         long indexed = 0, withContent = 0, failed = 0, bytes = 0;
+        string? firstFailure = null;
         var included = new List<S3ObjectInfo>(objects.Count);
         var decideAfterFetch = new HashSet<S3ObjectInfo>();
         foreach (var obj in objects)
@@ -145,6 +148,7 @@ public sealed class PageWorker(
                     {
                         // Its rule could not see the fetched fields: failing the sync beats indexing what it may exclude.
                         failed++;
+                        firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {result.Reason}";
                         continue;
                     }
 
@@ -162,10 +166,11 @@ public sealed class PageWorker(
                         Increment(skipped, result.Reason!);
                         continue;
                     case ObjectFate.Retryable when !lastAttempt:
-                        return (new JobCounters(), $"reading s3://{obj.Bucket}/{obj.Key} failed; the page will be retried");
+                        return (new JobCounters(), $"reading s3://{obj.Bucket}/{obj.Key} failed; the page will be retried", null);
                     case ObjectFate.Retryable:
                         // Last attempt: keep the object findable by its metadata, and fail the sync so nothing is deleted.
                         failed++;
+                        firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {result.Reason}";
                         Increment(metadataOnly, result.Reason!);
                         break;
                     case ObjectFate.MetadataOnly:
@@ -183,13 +188,14 @@ public sealed class PageWorker(
             var failures = await sink.IndexAsync(documents, ct);
             if (failures.Count > 0 && !lastAttempt)
             {
-                return (new JobCounters(), $"{failures.Count} documents were not indexed ({failures[0].Reason}); the page will be retried");
+                return (new JobCounters(), $"{failures.Count} documents were not indexed ({failures[0].Reason}); the page will be retried", null);
             }
 
             foreach (var failure in failures)
             {
                 var obj = sources[failure.DocumentId];
                 Log.DocumentFailed(logger, failure.DocumentId, obj.Bucket, obj.Key, failure.Reason);
+                firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {failure.Reason}";
             }
 
             indexed += documents.Count - failures.Count;
@@ -205,7 +211,7 @@ public sealed class PageWorker(
             BytesDownloaded = bytes,
             Skipped = skipped,
             MetadataOnly = metadataOnly,
-        }, null);
+        }, null, firstFailure);
     }
 
     private void Exclude(S3ObjectInfo obj, RuleDecision decision, Dictionary<string, long> skipped)
