@@ -65,6 +65,7 @@ public static class EventsBench
             }
         }
 
+        esServer.ClearRequests();
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(bodies.Chunk(10), new ParallelOptions { MaxDegreeOfParallelism = 8 }, async (chunk, _) =>
         {
@@ -75,8 +76,9 @@ public static class EventsBench
             }
         });
         var seconds = clock.Elapsed.TotalSeconds;
+        var bulkRequests = esServer.Requests.Count(r => r.Path.EndsWith("/_bulk", StringComparison.Ordinal));
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"throughput: {events} events (HEAD + GET + index each) in {seconds:F2} s = {events / seconds:F0} events/s"));
+            $"throughput: {events} events (HEAD + GET + index each) in {seconds:F2} s = {events / seconds:F0} events/s, {bulkRequests} bulk requests"));
 
         // Delay: PUT → bridge → SQS → handler (long-polling consumer) → searchable after Elasticsearch's refresh.
         using var stop = new CancellationTokenSource();

@@ -141,6 +141,79 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Theory]
+    [InlineData(500, 1)]
+    [InlineData(4, 3)]
+    public async Task An_sqs_batch_writes_its_documents_in_one_bulk_request_unless_the_flush_limits_split_it(int bulkMaxDocuments, int bulkRequests)
+    {
+        if (stack.RealCluster)
+        {
+            return; // Counts the requests the test server received.
+        }
+
+        var bucket = await stack.CreateBucketAsync("events");
+        var index = SyncStack.NewName("events");
+        var options = Load(stack.WriteConfig(index, [bucket], c => c["bulk_max_documents"] = bulkMaxDocuments));
+        var created = Enumerable.Range(0, 8).Select(i => $"batch/created {i}.txt").ToList();
+        await stack.PutManyAsync(bucket, created.Select(k => (k, "content of " + k)));
+        using var services = new ConnectorServices(options, new NullWorkQueue(), NullLoggerFactory.Instance);
+        var function = new EventsFunction(services, NullLogger<EventsFunction>.Instance);
+        // Two removals of objects that do not exist: their deletes share the request with the indexing.
+        var batch = SqsBatch([
+            .. created.Select((k, i) => Notification(bucket, k, "ObjectCreated:Put", i + 1)),
+            Notification(bucket, "batch/removed 1.txt", "ObjectRemoved:Delete", 9),
+            Notification(bucket, "batch/removed 2.txt", "ObjectRemoved:Delete", 10)]);
+        stack.EsServer!.ClearRequests();
+
+        var response = await function.HandleAsync(batch, new Cli.Commands.CliContext("EventsFunction"));
+
+        Assert.Empty(response.BatchItemFailures!);
+        Assert.Equal((8, 2), (response.Indexed, response.Deleted));
+        Assert.Equal(bulkRequests, stack.EsServer.Requests.Count(r => r.Path == $"/{index}/_bulk"));
+        Assert.Equal(created.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(StringComparer.Ordinal),
+            (await stack.ReadIndexAsync(index)).Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_bulk_item_that_keeps_failing_fails_only_its_own_message()
+    {
+        if (stack.RealCluster)
+        {
+            return; // Needs the test server's fault injection.
+        }
+
+        var bucket = await stack.CreateBucketAsync("events");
+        var index = SyncStack.NewName("events");
+        var options = Load(stack.WriteConfig(index, [bucket]));
+        string[] keys = ["a.txt", "b.txt", "c.txt"];
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, k.ToUpperInvariant())));
+        using var services = new ConnectorServices(options, new NullWorkQueue(), NullLoggerFactory.Instance);
+        var function = new EventsFunction(services, NullLogger<EventsFunction>.Instance);
+        var batch = SqsBatch(keys.Select((k, i) => Notification(bucket, k, "ObjectCreated:Put", i + 1)).ToList());
+        // More rejections than the sink's retries: b.txt's write fails for good, in the request it shares with the others.
+        stack.EsServer!.Faults.RejectBulkItemsWithId(ObjectKeys.DocumentId(bucket, "b.txt"), 1000);
+        stack.EsServer.ClearRequests();
+        EventsResponse response;
+        long rejections;
+        try
+        {
+            response = await function.HandleAsync(batch, new Cli.Commands.CliContext("EventsFunction"));
+            rejections = stack.EsServer.Faults.Counters.BulkItemsRejected;
+        }
+        finally
+        {
+            stack.EsServer.Faults.Clear();
+        }
+
+        Assert.Equal(["m1"], response.BatchItemFailures!.Select(f => f.ItemIdentifier));
+        Assert.Equal((2, 1), (response.Indexed, response.Failed));
+        Assert.Equal(new[] { "a.txt", "c.txt" }.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(StringComparer.Ordinal),
+            (await stack.ReadIndexAsync(index)).Keys.Order(StringComparer.Ordinal));
+        // b.txt's write was retried, and every request carried it: a.txt and c.txt went in its first request.
+        Assert.True(rejections > 1);
+        Assert.Equal(rejections, stack.EsServer.Requests.Count(r => r.Path == $"/{index}/_bulk"));
+    }
+
+    [Theory]
     [InlineData(1)]
     [InlineData(2)]
     [InlineData(3)]
@@ -304,6 +377,13 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
         {
             await PauseAsync(ct);
             return await inner.DeleteAsync(deletions, ct);
+        }
+
+        /// <summary>The pause holds back the whole batch's writes while other batches read and write.</summary>
+        public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
+        {
+            await PauseAsync(ct);
+            return await inner.WriteAsync(writes, ct);
         }
 
         public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct) => inner.DeleteUnseenAsync(syncStartedAt, ct);

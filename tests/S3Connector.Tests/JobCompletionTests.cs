@@ -22,6 +22,9 @@ public sealed class JobCompletionTests
         public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
             Task.FromResult<IReadOnlyList<ItemFailure>>([]);
 
+        public Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<WriteFailure>>([]);
+
         public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
         {
             Interlocked.Increment(ref DeleteCalls);

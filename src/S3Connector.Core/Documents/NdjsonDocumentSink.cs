@@ -42,6 +42,20 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
         return [];
     }
 
+    /// <summary>Writes the documents to index, one line each; a dry run never deletes.</summary>
+    public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
+    {
+        await foreach (var write in writes.WithCancellation(ct))
+        {
+            if (write.Document is { } document)
+            {
+                await IndexAsync([document], ct);
+            }
+        }
+
+        return [];
+    }
+
     /// <summary>A dry run never deletes.</summary>
     public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
         Task.FromResult<IReadOnlyList<ItemFailure>>([]);

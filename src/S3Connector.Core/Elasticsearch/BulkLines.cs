@@ -9,11 +9,12 @@ namespace S3Connector.Core.Elasticsearch;
 /// <summary>One operation of a _bulk body, already serialized: an action line and, for index, the document line.</summary>
 internal sealed class BulkLine
 {
-    private BulkLine(string id, byte[] bytes, bool isDelete)
+    private BulkLine(string id, byte[] bytes, bool isDelete, int tag)
     {
         Id = id;
         Bytes = bytes;
         IsDelete = isDelete;
+        Tag = tag;
     }
 
     public string Id { get; }
@@ -21,12 +22,19 @@ internal sealed class BulkLine
     public bool IsDelete { get; }
     public long Length => Bytes.Length;
 
-    /// <summary>An index operation versioned by the time its object was read (external_gte: equal readings may rewrite).</summary>
-    public static BulkLine Index(S3Document document) =>
-        new(document.Id, Write("index", document.Id, document.Version, document), isDelete: false);
+    /// <summary>The <see cref="DocumentWrite.Tag"/> it was made from, so a failure finds its write.</summary>
+    public int Tag { get; }
 
-    public static BulkLine Delete(string id, DateTimeOffset observedAt) =>
-        new(id, Write("delete", id, observedAt.ToUnixTimeMilliseconds(), null), isDelete: true);
+    /// <summary>An index operation versioned by the time its object was read (external_gte: equal readings may rewrite).</summary>
+    public static BulkLine Index(S3Document document, int tag = 0) =>
+        new(document.Id, Write("index", document.Id, document.Version, document), isDelete: false, tag);
+
+    public static BulkLine Delete(string id, DateTimeOffset observedAt, int tag = 0) =>
+        new(id, Write("delete", id, observedAt.ToUnixTimeMilliseconds(), null), isDelete: true, tag);
+
+    public static BulkLine From(DocumentWrite write) => write.Document is { } document
+        ? Index(document, write.Tag)
+        : Delete(write.Id, write.ObservedAt, write.Tag);
 
     private static byte[] Write(string action, string id, long version, S3Document? document)
     {

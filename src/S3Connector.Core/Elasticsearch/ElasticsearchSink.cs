@@ -32,42 +32,34 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     /// </summary>
     private Task EnsureIndexOnceAsync(CancellationToken ct) => _indexReady ? Task.CompletedTask : EnsureIndexAsync(ct);
 
-    public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
-    {
-        await EnsureIndexOnceAsync(ct);
-
-        var failures = new List<ItemFailure>();
-        foreach (var chunk in Chunk(documents.Select(d => BulkLine.Index(d))))
-        {
-            failures.AddRange(await SendWithRetryAsync(chunk, ct));
-        }
-
-        return failures;
-    }
+    public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct) =>
+        (await SendAllAsync(documents.Select(d => BulkLine.Index(d)).ToAsyncEnumerable(), ct))
+            .ConvertAll(f => new ItemFailure(f.Line.Id, f.Reason));
 
     public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(
-        IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct)
+        IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
+        (await SendAllAsync(deletions.Select(d => BulkLine.Delete(d.Id, d.ObservedAt)).ToAsyncEnumerable(), ct))
+            .ConvertAll(f => new ItemFailure(f.Line.Id, f.Reason));
+
+    public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
+        (await SendAllAsync(writes.Select(w => BulkLine.From(w)), ct))
+            .ConvertAll(f => new WriteFailure(f.Line.Tag, f.Line.Id, f.Reason));
+
+    /// <summary>
+    /// Serializes each write as it is read and sends a request as soon as the next line would overflow
+    /// bulk_max_documents or bulk_max_bytes: the sink holds one request's lines, so a caller that streams its writes
+    /// never needs a whole batch of documents in memory.
+    /// </summary>
+    private async Task<List<(BulkLine Line, string Reason)>> SendAllAsync(IAsyncEnumerable<BulkLine> lines, CancellationToken ct)
     {
-        await EnsureIndexOnceAsync(ct);
-
-        var failures = new List<ItemFailure>();
-        foreach (var chunk in Chunk(deletions.Select(d => BulkLine.Delete(d.Id, d.ObservedAt))))
-        {
-            failures.AddRange(await SendWithRetryAsync(chunk, ct));
-        }
-
-        return failures;
-    }
-
-    private IEnumerable<List<BulkLine>> Chunk(IEnumerable<BulkLine> lines)
-    {
+        var failures = new List<(BulkLine, string)>();
         var chunk = new List<BulkLine>();
         long bytes = 0;
-        foreach (var line in lines)
+        await foreach (var line in lines.WithCancellation(ct))
         {
             if (chunk.Count > 0 && (chunk.Count >= options.BulkMaxDocuments || bytes + line.Length > options.BulkMaxBytes))
             {
-                yield return chunk;
+                failures.AddRange(await SendWithRetryAsync(chunk, ct));
                 chunk = [];
                 bytes = 0;
             }
@@ -78,8 +70,10 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
 
         if (chunk.Count > 0)
         {
-            yield return chunk;
+            failures.AddRange(await SendWithRetryAsync(chunk, ct));
         }
+
+        return failures;
     }
 
     /// <summary>
@@ -87,10 +81,13 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     /// version_type fails at run time under Native AOT (the client's converter for it is trimmed away), and writing
     /// each line once also gives the exact request size for flushing.
     /// </summary>
-    private async Task<List<ItemFailure>> SendWithRetryAsync(List<BulkLine> lines, CancellationToken ct)
+    private async Task<List<(BulkLine Line, string Reason)>> SendWithRetryAsync(List<BulkLine> lines, CancellationToken ct)
     {
+        // Here rather than up front: a batch of events that all turn out ignored costs no request at all.
+        await EnsureIndexOnceAsync(ct);
+
         var pending = lines;
-        var failures = new List<ItemFailure>();
+        var failures = new List<(BulkLine, string)>();
         var path = "/" + Uri.EscapeDataString(Index) + "/_bulk"
             + (options.Extraction == ExtractionMode.Pipeline ? "?pipeline=" + Uri.EscapeDataString(options.Pipeline) : "");
         for (var attempt = 1; ; attempt++)
@@ -109,7 +106,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                     continue;
                 }
 
-                failures.AddRange(pending.Select(l => new ItemFailure(l.Id, reason)));
+                failures.AddRange(pending.Select(l => (l, reason)));
                 return failures;
             }
 
@@ -130,7 +127,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                 }
                 else
                 {
-                    failures.Add(new ItemFailure(pending[i].Id, reason));
+                    failures.Add((pending[i], reason));
                 }
             }
 

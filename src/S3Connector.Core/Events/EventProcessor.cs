@@ -1,3 +1,4 @@
+using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
@@ -20,7 +21,7 @@ public enum EventFate
 public sealed record EventOutcome(EventFate Fate, string? Reason = null);
 
 /// <summary>
-/// Applies one S3 event by reconciling its key with S3: whatever the event says, the object is read again (HEAD) and
+/// Applies S3 events by reconciling their keys with S3: whatever an event says, the object is read again (HEAD) and
 /// its document written from that reading, or deleted when the object is gone or excluded. Every write carries the
 /// time of its reading as external version, so duplicated, reordered and concurrent events converge on S3's last
 /// state: an older reading can never overwrite a newer one (see docs/ARCHITECTURE.md, "Events").
@@ -34,7 +35,124 @@ public sealed partial class EventProcessor(
     TimeProvider time,
     ILogger<EventProcessor> logger)
 {
-    public async Task<EventOutcome> ApplyAsync(S3EventRecord record, CancellationToken ct)
+    /// <summary>
+    /// Records read from S3 at once, and planned writes waiting for the sink: with the one bulk request the sink
+    /// fills, they bound how many bodies a batch holds, however many records it has.
+    /// </summary>
+    private const int MaxParallelReads = 8;
+
+    /// <summary>What deciding one record came to: the write it needs, if any, and its outcome once that write is done.</summary>
+    private sealed record PlannedWrite(EventOutcome Outcome, DocumentWrite? Write);
+
+    /// <summary>
+    /// Applies a batch of records: each is decided on its own, concurrently (S3 reads), and the writes they plan go to
+    /// the sink as one stream, so a batch costs one bulk request, or a few where the sink's flush limits split it.
+    /// Returns one outcome per record, in order; a write that failed makes its own record <see cref="EventFate.Retry"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<EventOutcome>> ApplyAsync(IReadOnlyList<S3EventRecord> records, CancellationToken ct)
+    {
+        var outcomes = new EventOutcome[records.Count];
+        var planned = Channel.CreateBounded<DocumentWrite>(new BoundedChannelOptions(MaxParallelReads) { SingleReader = true });
+        var writing = WriteAllAsync(planned, ct);
+
+        // Two records of one key may both plan a write, even in the same bulk request: Elasticsearch applies the items
+        // of one document in request order, and external_gte makes the write of the later reading stand whichever
+        // order they come in (the older one gets a 409, which the sink counts as done). Readings of the same millisecond
+        // tie, and the later item wins; they can differ only if the object changed between them, and that change's
+        // own event reads it later, with a higher version. So no deduplication is needed for convergence, and keeping
+        // both lets each record be answered by its own write.
+        using (var throttle = new SemaphoreSlim(MaxParallelReads))
+        {
+            await Task.WhenAll(records.Select(async (record, i) =>
+            {
+                try
+                {
+                    await throttle.WaitAsync(ct);
+                    try
+                    {
+                        var plan = await DecideAsync(record, i, ct);
+                        outcomes[i] = plan.Outcome;
+                        if (plan.Write is { } write)
+                        {
+                            await planned.Writer.WriteAsync(write, ct);
+                        }
+                    }
+                    finally
+                    {
+                        throttle.Release();
+                    }
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    outcomes[i] = Retry(record, "the invocation ran out of time");
+                }
+                catch (Exception e)
+                {
+                    // The sink failed (closing the channel) or a bug: a later delivery reconciles the key again.
+                    LogFailed(logger, record.Bucket, record.Key, e.GetType().Name, e.Message);
+                    outcomes[i] = new EventOutcome(EventFate.Retry, e.Message);
+                }
+            }));
+        }
+
+        planned.Writer.TryComplete();
+        Dictionary<int, string> failed;
+        try
+        {
+            failed = (await writing).GroupBy(f => f.Tag).ToDictionary(g => g.Key, g => g.First().Reason);
+        }
+        catch (Exception e)
+        {
+            // Which writes reached Elasticsearch before the failure is unknown: every record that planned one is retried.
+            LogWritesFailed(logger, e.GetType().Name, e.Message);
+            failed = Enumerable.Range(0, records.Count).ToDictionary(i => i, _ => e.Message);
+        }
+
+        for (var i = 0; i < records.Count; i++)
+        {
+            var record = records[i];
+            if (outcomes[i].Fate is not (EventFate.Indexed or EventFate.Deleted))
+            {
+                continue;
+            }
+
+            if (failed.TryGetValue(i, out var reason))
+            {
+                outcomes[i] = Retry(record, reason);
+                continue;
+            }
+
+            LogApplied(logger, record.EventName, record.Bucket, record.Key,
+                outcomes[i].Fate == EventFate.Indexed ? "indexed" : "deleted: " + outcomes[i].Reason);
+        }
+
+        return outcomes;
+    }
+
+    /// <summary>
+    /// Feeds the planned writes to the sink while they are still being decided. However it ends, the channel is closed,
+    /// so no record can wait forever for room in it.
+    /// </summary>
+    private async Task<IReadOnlyList<WriteFailure>> WriteAllAsync(Channel<DocumentWrite> planned, CancellationToken ct)
+    {
+        Exception? error = null;
+        try
+        {
+            return await sink.WriteAsync(planned.Reader.ReadAllAsync(ct), ct);
+        }
+        catch (Exception e)
+        {
+            error = e;
+            throw;
+        }
+        finally
+        {
+            planned.Writer.TryComplete(error);
+        }
+    }
+
+    /// <summary>Reads the record's key in S3 and decides its write; <paramref name="tag"/> names the record in the sink's failures.</summary>
+    private async Task<PlannedWrite> DecideAsync(S3EventRecord record, int tag, CancellationToken ct)
     {
         if (record.Action == EventAction.Ignore)
         {
@@ -63,68 +181,52 @@ public sealed partial class EventProcessor(
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
             return S3Errors.IsRetryable(e)
-                ? Retry(record, S3Errors.Describe(e))
+                ? new PlannedWrite(Retry(record, S3Errors.Describe(e)), null)
                 : Ignored(record, $"cannot read the object: {S3Errors.Describe(e)}");
         }
 
         if (current is null)
         {
-            return await DeleteAsync(record, id, observedAt, "object is gone", ct);
+            return Delete(tag, id, observedAt, "object is gone");
         }
 
         // The same rules as a full sync, decided before any download when the listing fields suffice.
         var decision = rules.Decide(current);
         if (decision.Verdict == RuleVerdict.Exclude)
         {
-            return await DeleteAsync(record, id, observedAt, $"excluded by rule {decision.RuleId}", ct);
+            return Delete(tag, id, observedAt, $"excluded by rule {decision.RuleId}");
         }
 
         var built = await builder.BuildAsync(current, record.Region, syncJobId: null, observedAt, ct);
         switch (built.Fate)
         {
             case ObjectFate.Gone:
-                return await DeleteAsync(record, id, observedAt, "object is gone", ct);
+                return Delete(tag, id, observedAt, "object is gone");
             case ObjectFate.Retryable:
-                return Retry(record, built.Reason ?? "reading the object failed");
+                return new PlannedWrite(Retry(record, built.Reason ?? "reading the object failed"), null);
         }
 
         if (decision.Verdict == RuleVerdict.NeedsFetch
             && rules.Decide(current, FetchedFields.From(built.Document!)).Verdict != RuleVerdict.Include)
         {
-            return await DeleteAsync(record, id, observedAt, "excluded by a rule on fetched fields", ct);
+            return Delete(tag, id, observedAt, "excluded by a rule on fetched fields");
         }
 
-        var failures = await sink.IndexAsync([built.Document!], ct);
-        if (failures.Count > 0)
-        {
-            return Retry(record, failures[0].Reason);
-        }
-
-        LogApplied(logger, record.EventName, record.Bucket, record.Key, "indexed");
-        return new EventOutcome(EventFate.Indexed);
+        return new PlannedWrite(new EventOutcome(EventFate.Indexed), DocumentWrite.Index(tag, built.Document!));
     }
 
-    private async Task<EventOutcome> DeleteAsync(S3EventRecord record, string id, DateTimeOffset observedAt, string why, CancellationToken ct)
-    {
-        var failures = await sink.DeleteAsync([(id, observedAt)], ct);
-        if (failures.Count > 0)
-        {
-            return Retry(record, failures[0].Reason);
-        }
-
-        LogApplied(logger, record.EventName, record.Bucket, record.Key, "deleted: " + why);
-        return new EventOutcome(EventFate.Deleted, why);
-    }
+    private static PlannedWrite Delete(int tag, string id, DateTimeOffset observedAt, string why) =>
+        new(new EventOutcome(EventFate.Deleted, why), DocumentWrite.Delete(tag, id, observedAt));
 
     /// <summary>Events of buckets the connector does not sync are none of its business: no S3 read, no write.</summary>
     private bool BucketConfigured(string bucket) => options.AdvancedSyncRules.Count > 0
         ? options.AdvancedSyncRules.Any(r => r.Bucket == bucket)
         : options.AllBuckets || options.Buckets.Contains(bucket);
 
-    private EventOutcome Ignored(S3EventRecord record, string reason)
+    private PlannedWrite Ignored(S3EventRecord record, string reason)
     {
         LogIgnored(logger, record.EventName, record.Bucket, record.Key, reason);
-        return new EventOutcome(EventFate.Ignored, reason);
+        return new PlannedWrite(new EventOutcome(EventFate.Ignored, reason), null);
     }
 
     private EventOutcome Retry(S3EventRecord record, string reason)
@@ -141,4 +243,10 @@ public sealed partial class EventProcessor(
 
     [LoggerMessage(303, LogLevel.Warning, "Event {EventName} s3://{Bucket}/{Key} will be retried: {Reason}")]
     private static partial void LogRetry(ILogger logger, string eventName, string bucket, string key, string reason);
+
+    [LoggerMessage(304, LogLevel.Error, "Event for s3://{Bucket}/{Key} failed ({ErrorType}): {Reason}")]
+    private static partial void LogFailed(ILogger logger, string bucket, string key, string errorType, string reason);
+
+    [LoggerMessage(305, LogLevel.Error, "Writing the documents of an event batch failed ({ErrorType}): {Reason}; its events will be retried")]
+    private static partial void LogWritesFailed(ILogger logger, string errorType, string reason);
 }

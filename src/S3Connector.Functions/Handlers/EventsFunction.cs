@@ -43,7 +43,6 @@ public sealed class EventsInvocationException(string message) : Exception(messag
 public sealed partial class EventsFunction(ConnectorServices services, ILogger<EventsFunction> logger)
 {
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(5);
-    private const int MaxParallelEvents = 8;
 
     public async Task<EventsResponse> HandleAsync(JsonElement input, ILambdaContext context)
     {
@@ -71,62 +70,59 @@ public sealed partial class EventsFunction(ConnectorServices services, ILogger<E
         return response;
     }
 
+    /// <summary>
+    /// The records of every readable message are applied together, so the batch's writes share bulk requests; a
+    /// message is then reported failed when any of its records must be retried.
+    /// </summary>
     private async Task<EventsResponse> HandleBatchAsync(SqsEvent batch, CancellationToken ct)
     {
         var response = new EventsResponse { BatchItemFailures = [] };
-        foreach (var message in batch.Records)
+        var failed = new bool[batch.Records.Count];
+        var records = new List<S3EventRecord>();
+        var messageOf = new List<int>();
+        for (var m = 0; m < batch.Records.Count; m++)
         {
+            var message = batch.Records[m];
             var parsed = S3EventParser.Parse(message.Body);
             if (parsed.Error is not null)
             {
                 // Retrying cannot help; failing it sends it to the dead-letter queue, where the log line explains it.
                 LogInvalid(logger, message.MessageId, parsed.Error);
                 response.Invalid++;
-                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = message.MessageId });
+                failed[m] = true;
                 continue;
             }
 
-            var before = response.Failed;
-            if (ct.IsCancellationRequested)
-            {
-                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = message.MessageId });
-                continue;
-            }
+            records.AddRange(parsed.Records);
+            messageOf.AddRange(Enumerable.Repeat(m, parsed.Records.Count));
+        }
 
-            await ApplyAllAsync(parsed.Records, response, ct);
-            if (response.Failed > before)
+        var outcomes = await ApplyAllAsync(records, response, ct);
+        for (var r = 0; r < outcomes.Count; r++)
+        {
+            failed[messageOf[r]] |= outcomes[r].Fate == EventFate.Retry;
+        }
+
+        for (var m = 0; m < failed.Length; m++)
+        {
+            if (failed[m])
             {
-                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = message.MessageId });
+                response.BatchItemFailures.Add(new BatchItemFailure { ItemIdentifier = batch.Records[m].MessageId });
             }
         }
 
         return response;
     }
 
-    private async Task ApplyAllAsync(IReadOnlyList<S3EventRecord> records, EventsResponse response, CancellationToken ct)
+    private async Task<IReadOnlyList<EventOutcome>> ApplyAllAsync(IReadOnlyList<S3EventRecord> records, EventsResponse response, CancellationToken ct)
     {
-        using var throttle = new SemaphoreSlim(MaxParallelEvents);
-        var outcomes = await Task.WhenAll(records.Select(async record =>
-        {
-            await throttle.WaitAsync(CancellationToken.None);
-            try
-            {
-                return await services.Events.ApplyAsync(record, ct);
-            }
-            catch (Exception e)
-            {
-                LogFailed(logger, record.Bucket, record.Key, e.GetType().Name, e.Message);
-                return new EventOutcome(EventFate.Retry, e.Message);
-            }
-            finally
-            {
-                throttle.Release();
-            }
-        }));
+        var outcomes = await services.Events.ApplyAsync(records, ct);
         foreach (var outcome in outcomes)
         {
             response.Add(outcome);
         }
+
+        return outcomes;
     }
 
     /// <summary>An SQS event (as opposed to an S3, SNS or EventBridge event invoking the function directly).</summary>
@@ -139,7 +135,4 @@ public sealed partial class EventsFunction(ConnectorServices services, ILogger<E
 
     [LoggerMessage(401, LogLevel.Error, "Message {MessageId} is not an S3 event and goes to the dead-letter queue: {Reason}")]
     private static partial void LogInvalid(ILogger logger, string messageId, string reason);
-
-    [LoggerMessage(402, LogLevel.Error, "Event for s3://{Bucket}/{Key} failed ({ErrorType}): {Reason}")]
-    private static partial void LogFailed(ILogger logger, string bucket, string key, string errorType, string reason);
 }

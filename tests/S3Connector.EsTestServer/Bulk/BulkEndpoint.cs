@@ -44,7 +44,7 @@ internal static class BulkEndpoint
         var usedPipeline = false;
         foreach (var item in items)
         {
-            if (faults.TryRejectBulkItem())
+            if (faults.TryRejectBulkItem(item.Id))
             {
                 item.Id ??= item.Action is "index" or "create" ? WriteOptions.NewId() : null;
                 results.Add(ItemResult.Failed(item, Rejected(item.Index!, cluster.NodeName)));

@@ -11,6 +11,7 @@ public sealed class EsFaults
     private readonly List<RequestFault> _failures = [];
     private readonly List<RequestFault> _drops = [];
     private int _rejectItems;
+    private readonly Dictionary<string, int> _rejectIds = new(StringComparer.Ordinal);
     private double _rejectFraction;
     private double _fractionCarry;
     private TimeSpan _latency;
@@ -51,6 +52,21 @@ public sealed class EsFaults
         lock (_lock)
         {
             _rejectItems += count;
+        }
+    }
+
+    /// <summary>
+    /// Rejects the next <paramref name="count"/> bulk items whose <c>_id</c> is <paramref name="id"/>, as
+    /// <see cref="RejectBulkItems"/> does, leaving every other item alone: one document fails while the rest of
+    /// its request succeeds. Checked before the untargeted rejections.
+    /// </summary>
+    public void RejectBulkItemsWithId(string id, int count)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        ArgumentOutOfRangeException.ThrowIfNegative(count);
+        lock (_lock)
+        {
+            _rejectIds[id] = _rejectIds.GetValueOrDefault(id) + count;
         }
     }
 
@@ -115,6 +131,7 @@ public sealed class EsFaults
             _failures.Clear();
             _drops.Clear();
             _rejectItems = 0;
+            _rejectIds.Clear();
             _rejectFraction = 0;
             _fractionCarry = 0;
             _latency = TimeSpan.Zero;
@@ -126,22 +143,35 @@ public sealed class EsFaults
         }
     }
 
-    internal (int PendingItemRejections, double ItemFraction, IReadOnlyList<(int Remaining, int Status, string? Path)> Failures, IReadOnlyList<(int Remaining, string? Path)> Drops) Pending()
+    internal (int PendingItemRejections, IReadOnlyDictionary<string, int> IdRejections, double ItemFraction, IReadOnlyList<(int Remaining, int Status, string? Path)> Failures, IReadOnlyList<(int Remaining, string? Path)> Drops) Pending()
     {
         lock (_lock)
         {
-            return (_rejectItems, _rejectFraction,
+            return (_rejectItems, new Dictionary<string, int>(_rejectIds, StringComparer.Ordinal), _rejectFraction,
                 _failures.Select(f => (f.Remaining, f.Status, f.PathContains)).ToList(),
                 _drops.Select(d => (d.Remaining, d.PathContains)).ToList());
         }
     }
 
-    internal bool TryRejectBulkItem()
+    internal bool TryRejectBulkItem(string? id)
     {
         lock (_lock)
         {
             var reject = false;
-            if (_rejectItems > 0)
+            if (id is not null && _rejectIds.TryGetValue(id, out var left))
+            {
+                if (left <= 1)
+                {
+                    _rejectIds.Remove(id);
+                }
+                else
+                {
+                    _rejectIds[id] = left - 1;
+                }
+
+                reject = true;
+            }
+            else if (_rejectItems > 0)
             {
                 _rejectItems--;
                 reject = true;

@@ -11,7 +11,7 @@ namespace S3Connector.EsTestServer.Faults;
 /// </summary>
 /// <remarks>
 /// POST body, every field optional:
-/// <c>{"reject_bulk_items":3,"reject_bulk_item_fraction":0.25,"fail_requests":{"count":2,"status":503,"path_contains":"_bulk"},
+/// <c>{"reject_bulk_items":3,"reject_bulk_items_with_id":{"id":"doc-1","count":6},"reject_bulk_item_fraction":0.25,"fail_requests":{"count":2,"status":503,"path_contains":"_bulk"},
 /// "drop_connections":{"count":1,"path_contains":"_search"},"latency_ms":200,"latency_path_contains":"_bulk"}</c>.
 /// </remarks>
 internal sealed class FaultControlEndpoint(EsFaults faults, RequestLog log)
@@ -71,6 +71,9 @@ internal sealed class FaultControlEndpoint(EsFaults faults, RequestLog log)
                 case "reject_bulk_items":
                     faults.RejectBulkItems(value.GetInt32());
                     break;
+                case "reject_bulk_items_with_id":
+                    faults.RejectBulkItemsWithId(value.GetProperty("id").GetString()!, value.GetProperty("count").GetInt32());
+                    break;
                 case "reject_bulk_item_fraction":
                     faults.RejectBulkItemFraction(value.GetDouble());
                     break;
@@ -97,10 +100,17 @@ internal sealed class FaultControlEndpoint(EsFaults faults, RequestLog log)
 
     private void WriteState(Utf8JsonWriter w)
     {
-        var (items, fraction, failures, drops) = faults.Pending();
+        var (items, idRejections, fraction, failures, drops) = faults.Pending();
         var counters = faults.Counters;
         w.WriteStartObject();
         w.WriteNumber("reject_bulk_items", items);
+        w.WriteStartObject("reject_bulk_items_with_id");
+        foreach (var (id, count) in idRejections)
+        {
+            w.WriteNumber(id, count);
+        }
+
+        w.WriteEndObject();
         w.WriteNumber("reject_bulk_item_fraction", fraction);
         w.WriteNumber("latency_ms", faults.Latency.TotalMilliseconds);
         w.WriteString("latency_path_contains", faults.LatencyPathContains);
