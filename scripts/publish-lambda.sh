@@ -3,8 +3,8 @@
 #   scripts/publish-lambda.sh [aot|jit] [linux-x64|linux-arm64]   (defaults: aot linux-x64)
 # aot: Native AOT single file  -> artifacts/bootstrap/<rid>/bootstrap     + artifacts/lambda-<rid>.zip
 # jit: self-contained JIT      -> artifacts/bootstrap-jit/<rid>/bootstrap + artifacts/lambda-jit-<rid>.zip
-# Native AOT cannot cross-compile between architectures: linux-arm64 needs an arm64 machine (or an arm64 build
-# container) with gcc/clang and zlib, as linux-x64 does.
+# Native AOT needs clang (or gcc) and zlib for the target. linux-arm64 on an x64 machine is a cross-compile: it needs
+# the arm64 toolchain of scripts/arm64-toolchain.sh (checked below); on an arm64 machine it is a native build.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 variant=${1:-aot}
@@ -23,6 +23,10 @@ case "$variant" in
        trap 'mv "$lock.aot" "$lock"' EXIT ;;
   *) echo "usage: $0 [aot|jit] [linux-x64|linux-arm64]" >&2; exit 2 ;;
 esac
+host_rid=linux-$(uname -m | sed -e 's/x86_64/x64/' -e 's/aarch64/arm64/')
+if [ "$variant" = aot ] && [ "$rid" = linux-arm64 ] && [ "$host_rid" != linux-arm64 ]; then
+  ./scripts/arm64-toolchain.sh check
+fi
 rm -rf "$out" "$zip"
 mkdir -p artifacts
 started=$(date +%s)

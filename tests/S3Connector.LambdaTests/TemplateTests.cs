@@ -245,6 +245,35 @@ public sealed class TemplateTests
         }
     }
 
+    [Fact]
+    public void The_architecture_is_a_parameter_the_build_can_follow()
+    {
+        // A bootstrap built for one architecture fails to start on the other, so every function takes the parameter and
+        // the bootstrap project locks a runtime for each allowed value (CI restores it in locked mode).
+        var parameter = Map(Template.Value, "Parameters", "Architecture");
+        var allowed = ((YamlSequenceNode)parameter!.Children[new YamlScalarNode("AllowedValues")]).Children
+            .Select(n => ((YamlScalarNode)n).Value!).ToList();
+        Assert.Equal(["x86_64", "arm64"], allowed);
+        Assert.Equal("x86_64", Scalar(parameter, "Default"));
+        foreach (var (id, properties) in Functions)
+        {
+            var architectures = Sequence(properties, "Architectures") ?? Sequence(GlobalFunction, "Architectures");
+            Assert.True(architectures is { Children.Count: 1 }, $"{id}: one architecture expected");
+            Assert.Equal("Architecture", RefTarget(architectures.Children[0]));
+        }
+
+        var project = File.ReadAllText(Path.Combine(LocalStack.RepoRoot, "src", "S3Connector.Lambda", "S3Connector.Lambda.csproj"));
+        var locks = File.ReadAllText(Path.Combine(LocalStack.RepoRoot, "src", "S3Connector.Lambda", "packages.lock.json"));
+        foreach (var rid in new[] { "linux-x64", "linux-arm64" })
+        {
+            Assert.Contains(rid, project, StringComparison.Ordinal);
+            Assert.Contains($"\"net10.0/{rid}\"", locks, StringComparison.Ordinal);
+        }
+    }
+
+    private static YamlSequenceNode? Sequence(YamlNode? node, string key) =>
+        node is YamlMappingNode map && map.Children.TryGetValue(new YamlScalarNode(key), out var value) ? value as YamlSequenceNode : null;
+
     private static Dictionary<string, YamlNode> Variables(YamlMappingNode properties)
     {
         var result = new Dictionary<string, YamlNode>(StringComparer.Ordinal);
