@@ -41,12 +41,13 @@ public sealed class ExtractionTests(SyncStack stack) : IClassFixture<SyncStack>
 
         await PutBytesAsync(bucket, "legacy/old.doc", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 1, 2, 3]);
         await PutBytesAsync(bucket, "legacy/deck.ppt", [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1, 4, 5, 6]);
+        await PutBytesAsync(bucket, "legacy/book.xlsb", [0x50, 0x4B, 0x03, 0x04, 7, 8, 9]);
         var index = SyncStack.NewName("formats");
 
         var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket]));
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains("unsupported_format: 2", result.Output, StringComparison.Ordinal);
+        Assert.Contains("unsupported_format: 3", result.Output, StringComparison.Ordinal);
         var documents = await stack.ReadIndexAsync(index);
         foreach (var extension in SampleDocuments.SupportedExtensions)
         {
@@ -60,7 +61,10 @@ public sealed class ExtractionTests(SyncStack stack) : IClassFixture<SyncStack>
         }
 
         Assert.Null(documents[ObjectKeys.DocumentId(bucket, "legacy/old.doc")]["body"]);
-        Assert.DoesNotContain("legacy/old.doc", await FetchedKeysAsync(bucket));
+        Assert.Null(documents[ObjectKeys.DocumentId(bucket, "legacy/book.xlsb")]["body"]);
+        var fetched = await FetchedKeysAsync(bucket);
+        Assert.DoesNotContain("legacy/old.doc", fetched);
+        Assert.DoesNotContain("legacy/book.xlsb", fetched);
     }
 
     [Fact]
@@ -128,6 +132,7 @@ public sealed class ExtractionTests(SyncStack stack) : IClassFixture<SyncStack>
         var bucket = await stack.CreateBucketAsync("bad");
         await PutBytesAsync(bucket, "bad/corrupt.pdf", SampleDocuments.CorruptPdf());
         await PutBytesAsync(bucket, "bad/truncated.xlsx", SampleDocuments.Xlsx(Sentence, macroEnabled: false)[..300]);
+        await PutBytesAsync(bucket, "bad/truncated.xls", SampleDocuments.Xls(Sentence)[..600]);
         await PutBytesAsync(bucket, "bad/locked.docx", SampleDocuments.EncryptedDocx());
         await PutBytesAsync(bucket, "bad/locked.odt", SampleDocuments.Odt(Sentence, encrypted: true));
         await PutBytesAsync(bucket, "bad/bomb.docx", SampleDocuments.ZipBomb());
@@ -143,12 +148,12 @@ public sealed class ExtractionTests(SyncStack stack) : IClassFixture<SyncStack>
         var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket], c => c["page_size"] = 10));
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains("corrupt_file: 2", result.Output, StringComparison.Ordinal);
+        Assert.Contains("corrupt_file: 3", result.Output, StringComparison.Ordinal);
         Assert.Contains("encrypted_file: 2", result.Output, StringComparison.Ordinal);
         Assert.Contains("zip_bomb: 1", result.Output, StringComparison.Ordinal);
         var documents = await stack.ReadIndexAsync(index);
-        Assert.Equal(26, documents.Count);
-        foreach (var key in new[] { "bad/corrupt.pdf", "bad/truncated.xlsx", "bad/locked.docx", "bad/locked.odt", "bad/bomb.docx" })
+        Assert.Equal(27, documents.Count);
+        foreach (var key in new[] { "bad/corrupt.pdf", "bad/truncated.xlsx", "bad/truncated.xls", "bad/locked.docx", "bad/locked.odt", "bad/bomb.docx" })
         {
             var doc = documents[ObjectKeys.DocumentId(bucket, key)];
             Assert.Null(doc["body"]);

@@ -9,12 +9,14 @@ using UglyToad.PdfPig.Core;
 using UglyToad.PdfPig.Fonts.Standard14Fonts;
 using UglyToad.PdfPig.Writer;
 using A = DocumentFormat.OpenXml.Drawing;
+using NPOI.HSSF.UserModel;
 
 namespace S3Connector.Testing;
 
 /// <summary>
 /// Real files of every format the connector extracts, generated here so no binary fixture has to be trusted:
-/// OpenXml SDK writes docx/xlsx/pptx, PdfPig's builder writes PDF, ODT is a zip with content.xml, RTF is text.
+/// OpenXml SDK writes docx/xlsx/pptx, PdfPig's builder writes PDF, NPOI writes xls, ODT is a zip with content.xml,
+/// RTF is text.
 /// </summary>
 public static class SampleDocuments
 {
@@ -26,7 +28,7 @@ public static class SampleDocuments
     public static IReadOnlyList<string> SupportedExtensions { get; } =
     [
         ".txt", ".md", ".markdown", ".rst", ".csv", ".tsv", ".json", ".py", ".rb", ".sh", ".aspx", ".html", ".xml",
-        ".svg", ".pdf", ".docx", ".xlsx", ".xlsm", ".pptx", ".potx", ".odt", ".rtf",
+        ".svg", ".pdf", ".docx", ".xlsx", ".xlsm", ".xls", ".pptx", ".potx", ".odt", ".rtf",
     ];
 
     /// <summary>A file of the given format whose visible text contains <paramref name="sentence"/>.</summary>
@@ -45,6 +47,7 @@ public static class SampleDocuments
         ".docx" => Docx(sentence),
         ".xlsx" => Xlsx(sentence, macroEnabled: false),
         ".xlsm" => Xlsx(sentence, macroEnabled: true),
+        ".xls" => Xls(sentence),
         ".pptx" => Pptx(sentence, PresentationDocumentType.Presentation),
         ".potx" => Pptx(sentence, PresentationDocumentType.Template),
         ".odt" => Odt(sentence, encrypted: false),
@@ -113,6 +116,47 @@ public static class SampleDocuments
             workbook.Workbook = new Workbook(new Sheets(new Sheet { Name = "Data", SheetId = 1, Id = workbook.GetIdOfPart(sheet) }));
         }
 
+        return stream.ToArray();
+    }
+
+    /// <summary>The cell date on <see cref="Xls"/>'s second sheet.</summary>
+    public static readonly DateTime XlsDate = new(2024, 3, 1);
+
+    /// <summary>A formula on <see cref="Xls"/>'s second sheet; its result, "tide table", is what a reader sees.</summary>
+    public const string XlsFormula = "CONCATENATE(\"tide \",\"table\")";
+
+    /// <summary>
+    /// An Excel 97-2003 workbook whose "Data" sheet holds what <see cref="Xlsx"/> writes, followed by a "Notes" sheet
+    /// with a date cell, a formula and a text cell.
+    /// </summary>
+    public static byte[] Xls(string sentence, int rows = 1)
+    {
+        var workbook = new HSSFWorkbook();
+        var data = workbook.CreateSheet("Data");
+        var first = data.CreateRow(0);
+        first.CreateCell(0).SetCellValue(sentence);
+        first.CreateCell(1).SetCellValue(42.5);
+        for (var r = 2; r <= rows; r++)
+        {
+            var row = data.CreateRow(r - 1);
+            row.CreateCell(0).SetCellValue($"row {r} label");
+            row.CreateCell(1).SetCellValue(r * 3.25);
+        }
+
+        var notes = workbook.CreateSheet("Notes");
+        var date = notes.CreateRow(0).CreateCell(0);
+        date.SetCellValue(XlsDate);
+        var style = workbook.CreateCellStyle();
+        style.DataFormat = HSSFDataFormat.GetBuiltinFormat("m/d/yy");
+        date.CellStyle = style;
+        var formula = notes.CreateRow(1).CreateCell(0);
+        formula.SetCellFormula(XlsFormula);
+
+        // Excel stores a formula's last result beside it; NPOI writes one only when the formula is evaluated.
+        workbook.GetCreationHelper().CreateFormulaEvaluator().EvaluateFormulaCell(formula);
+        notes.CreateRow(3).CreateCell(1).SetCellValue("Checked by the harbour master");
+        using var stream = new MemoryStream();
+        workbook.Write(stream);
         return stream.ToArray();
     }
 

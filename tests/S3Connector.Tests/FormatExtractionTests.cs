@@ -13,6 +13,8 @@ public sealed class FormatExtractionTests
 
     public static TheoryData<string> Extensions() => new(SampleDocuments.SupportedExtensions);
 
+    private static byte[] Fixture(string name) => File.ReadAllBytes(Path.Combine(AppContext.BaseDirectory, "Fixtures", name));
+
     private Task<ExtractionResult> ExtractAsync(byte[] bytes, string extension, int maxChars = 100_000) =>
         _extractor.ExtractAsync(new MemoryStream(bytes), extension, maxChars, CancellationToken.None);
 
@@ -77,6 +79,63 @@ public sealed class FormatExtractionTests
     }
 
     [Fact]
+    public async Task Xls_gives_cell_values_in_the_xlsx_layout_sheet_by_sheet()
+    {
+        var xls = (await ExtractAsync(SampleDocuments.Xls(Sentence, rows: 3), ".xls")).Text;
+        var xlsx = (await ExtractAsync(SampleDocuments.Xlsx(Sentence, macroEnabled: false, rows: 3), ".xlsx")).Text;
+
+        Assert.Equal($"Data\n{Sentence} 42.5\nrow 2 label 6.5\nrow 3 label 9.75", xlsx);
+        Assert.Equal($"{xlsx}\n\nNotes\n2024-03-01\ntide table\nChecked by the harbour master", xls);
+    }
+
+    [Fact]
+    public async Task Xls_written_by_libreoffice_gives_every_sheet()
+    {
+        var result = await ExtractAsync(Fixture("libreoffice.xls"), ".xls");
+
+        Assert.Equal("Harbour\nSeven quiet otters guard the amber harbour. 42.5\nCafé crème – 東京 85\n\nTides\nHigh water at noon", result.Text);
+    }
+
+    [Fact]
+    public async Task Password_protected_xls_is_encrypted_not_corrupt()
+    {
+        var locked = Fixture("libreoffice-password.xls");
+
+        var result = await ExtractAsync(locked, ".xls");
+
+        Assert.Equal(ExtractionFailures.Encrypted, result.FailureReason);
+
+        // The fixture must really be the workbook under a password, not some other unreadable file.
+        using var reader = ExcelDataReader.ExcelReaderFactory.CreateBinaryReader(
+            new MemoryStream(locked), new ExcelDataReader.ExcelReaderConfiguration { Password = "otter" });
+        Assert.True(reader.Read());
+        Assert.Equal("Seven quiet otters guard the amber harbour.", reader.GetString(0));
+    }
+
+    [Fact]
+    public async Task Xls_stops_reading_at_the_body_cap()
+    {
+        var result = await ExtractAsync(SampleDocuments.Xls(Sentence, rows: 2_000), ".xls", maxChars: 1_000);
+        Assert.Equal(1_000, result.Text!.Length);
+        Assert.StartsWith($"Data\n{Sentence}", result.Text, StringComparison.Ordinal);
+        Assert.DoesNotContain("Notes", result.Text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Xls_sheet_declaring_more_rows_than_biff_holds_is_corrupt()
+    {
+        var xls = SampleDocuments.Xls(Sentence);
+
+        // DIMENSIONS (0x0200, 14 bytes): first row, then one past the last row, as 32-bit numbers.
+        var at = xls.AsSpan().IndexOf((ReadOnlySpan<byte>)[0x00, 0x02, 0x0E, 0x00]);
+        Assert.True(at >= 0);
+        BitConverter.TryWriteBytes(xls.AsSpan(at + 8, 4), 0x1000_0000);
+
+        var result = await ExtractAsync(xls, ".xls");
+        Assert.Equal(ExtractionFailures.Corrupt, result.FailureReason);
+    }
+
+    [Fact]
     public async Task Body_is_capped_at_max_chars()
     {
         var result = await ExtractAsync(SampleDocuments.Docx(Sentence, paragraphs: 2_000), ".docx", maxChars: 1_000);
@@ -94,6 +153,20 @@ public sealed class FormatExtractionTests
         Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("<a><b></a>"u8.ToArray(), ".xml")).FailureReason);
         var truncated = SampleDocuments.Xlsx(Sentence, macroEnabled: false)[..300];
         Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(truncated, ".xlsx")).FailureReason);
+    }
+
+    [Fact]
+    public async Task Corrupt_xls_is_a_reason_not_an_exception()
+    {
+        var xls = SampleDocuments.Xls(Sentence, rows: 50);
+        var garbage = new byte[4096];
+        new Random(7).NextBytes(garbage);
+
+        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(garbage, ".xls")).FailureReason);
+        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("plain words, not a workbook"u8.ToArray(), ".xls")).FailureReason);
+        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(xls[..600], ".xls")).FailureReason);
+        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(SampleDocuments.Xlsx(Sentence, macroEnabled: false), ".xls")).FailureReason);
+        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync([], ".xls")).FailureReason);
     }
 
     [Fact]
@@ -148,10 +221,21 @@ public sealed class FormatExtractionTests
             _extractor.ExtractAsync(new MemoryStream(SampleDocuments.Pdf(Sentence, pages: 5)), ".pdf", 1000, cts.Token));
     }
 
+    [Fact]
+    public void Xls_checks_cancellation_between_rows()
+    {
+        // Straight to the reader: ContentExtractor would refuse a cancelled token before any row is read.
+        using var cts = new CancellationTokenSource();
+        cts.Cancel();
+        var text = new TextCollector(1000);
+        Assert.Throws<OperationCanceledException>(() =>
+            new XlsReader().Read(new MemoryStream(SampleDocuments.Xls(Sentence, rows: 10)), ".xls", text, cts.Token));
+        Assert.StartsWith("Data", text.ToNormalized(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData(".doc")]
     [InlineData(".ppt")]
-    [InlineData(".xls")]
     [InlineData(".xlsb")]
     [InlineData(".msg")]
     [InlineData(".vsd")]

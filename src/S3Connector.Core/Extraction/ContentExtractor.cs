@@ -15,7 +15,7 @@ public sealed class ContentExtractor : ITextExtractor
         IFormatReader[] readers =
         [
             new PlainTextReader(), new HtmlReader(), new XmlMarkupReader(), new PdfReader(), new OfficeOpenXmlReader(),
-            new OdtReader(), new RtfReader(),
+            new OdtReader(), new RtfReader(), new XlsReader(),
         ];
         foreach (var reader in readers)
         {
