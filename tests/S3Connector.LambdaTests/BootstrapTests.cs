@@ -73,6 +73,43 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
     }
 
     [Fact]
+    public async Task The_native_binary_extracts_every_supported_format()
+    {
+        // Extraction libraries reach code through reflection-like paths that trimming can break at run time only
+        // (ExcelDataReader's are suppressed in the project): every format goes through the published binary once.
+        const string sentence = "Tidal charts for the northern harbour";
+        var binary = BootstrapProcess.Locate();
+        var setup = await stack.CreateAsync(objects: 0);
+        foreach (var extension in SampleDocuments.SupportedExtensions)
+        {
+            await stack.S3.PutObjectAsync(new Amazon.S3.Model.PutObjectRequest
+            {
+                BucketName = setup.Bucket,
+                Key = "formats/sample" + extension,
+                InputStream = new MemoryStream(SampleDocuments.Create(extension, sentence)),
+            });
+        }
+
+        await using var runtime = new FakeRuntimeApi();
+        await using var process = BootstrapProcess.Start(binary, runtime, stack.Environment(setup, "events"));
+        var notification = (await File.ReadAllTextAsync(Path.Combine(LocalStack.RepoRoot, "events", "events-s3-direct.json")))
+            .Replace("example-bucket", setup.Bucket, StringComparison.Ordinal);
+        var records = SampleDocuments.SupportedExtensions
+            .Select(extension => (extension, notification.Replace("docs/hello+world%C3%A9.txt", "formats/sample" + extension, StringComparison.Ordinal)))
+            .ToList();
+
+        var result = await process.WaitAsync(runtime.Invoke(LambdaStack.SqsEvent(records), TimeSpan.FromMinutes(5)), Generous);
+
+        Assert.False(result.IsError, result.Body + process.Stdout);
+        Assert.Empty(FailedIds(result.Body));
+        foreach (var extension in SampleDocuments.SupportedExtensions)
+        {
+            var body = await stack.BodyAsync(setup.Index, Core.Documents.ObjectKeys.DocumentId(setup.Bucket, "formats/sample" + extension));
+            Assert.True(body?.Contains(sentence, StringComparison.Ordinal) == true, $"{extension}: body was '{body}'\n{process.Stdout}");
+        }
+    }
+
+    [Fact]
     public async Task Handler_exception_goes_to_error_without_secrets_and_the_loop_goes_on()
     {
         var binary = BootstrapProcess.Locate();

@@ -129,4 +129,12 @@ public sealed class LambdaStack : IAsyncLifetime
         Assert.True(search.IsSuccessStatusCode, body);
         return JsonNode.Parse(body)!["hits"]!["total"]!["value"]!.GetValue<int>();
     }
+
+    /// <summary>The extracted body of one document, or null when it has none (or does not exist).</summary>
+    public async Task<string?> BodyAsync(string index, string id)
+    {
+        using var response = await EsHttp.GetAsync(new Uri($"/{index}/_doc/{id}", UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        return response.IsSuccessStatusCode ? JsonNode.Parse(body)!["_source"]?["body"]?.GetValue<string>() : null;
+    }
 }
