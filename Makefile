@@ -2,7 +2,8 @@
 # (the function's Handler picks the code), so it is published once and copied. With `sam build --build-in-source`
 # (set in samconfig.toml) the publish below is also reused between builds while no source changed.
 # RID=linux-arm64 builds for Graviton (template parameter Architecture=arm64): natively on an arm64 machine, or
-# cross-compiled on x64 after scripts/arm64-toolchain.sh install.
+# cross-compiled on x64 after scripts/arm64-toolchain.sh install. sam build does not tell a Makefile the function's
+# architecture (aws/aws-sam-cli#3349), hence the variable.
 RID ?= linux-x64
 BOOTSTRAP = artifacts/bootstrap/$(RID)/bootstrap
 SOURCES = $(shell find src -name '*.cs' -o -name '*.csproj' -o -name 'packages.lock.json') Directory.Build.props Directory.Packages.props
