@@ -40,4 +40,7 @@ internal static partial class Log
 
     [LoggerMessage(12, LogLevel.Warning, "Object s3://{Bucket}/{Key} not indexed: the regex of basic rule {RuleId} timed out")]
     public static partial void RuleTimedOut(ILogger logger, string bucket, string key, string ruleId);
+
+    [LoggerMessage(13, LogLevel.Warning, "Index {Index} created without index.gc_deletes, which Elasticsearch refused ({Reason}): a deleted object's document may come back until the next full sync")]
+    public static partial void GcDeletesRefused(ILogger logger, string index, string reason);
 }

@@ -22,7 +22,11 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
 
     public async Task EnsureIndexAsync(CancellationToken ct)
     {
-        await IndexSetup.EnsureAsync(client, Index, IndexSetup.ContentMappings, ct);
+        if (await IndexSetup.EnsureContentAsync(client, Index, ct) is { } refusal)
+        {
+            Log.GcDeletesRefused(logger, Index, refusal.Length > 300 ? refusal[..300] : refusal);
+        }
+
         _indexReady = true;
     }
 

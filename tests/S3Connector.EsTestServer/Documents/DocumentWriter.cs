@@ -49,10 +49,12 @@ internal static class DocumentWriter
                     throw Errors.DocumentMissing(index.Name, index.Uuid, id);
                 }
 
-                CheckConcurrency(index, id, options, live, index.TombstoneOf(id), create: false);
+                // Read once: the tombstone may expire between two reads.
+                var tombstone = index.TombstoneOf(id);
+                CheckConcurrency(index, id, options, live, tombstone, create: false);
                 var source = JsonSerializer.SerializeToUtf8Bytes(upsert);
                 var parsedUpsert = DocumentParser.Parse(index.Mapping, source, id, index.Settings.TotalFieldsLimit);
-                var version = NextVersion(options, null, index.TombstoneOf(id));
+                var version = NextVersion(options, null, tombstone);
                 return Store(index, id, source, parsedUpsert, version, options.Routing, "created");
             }
 
@@ -81,7 +83,7 @@ internal static class DocumentWriter
             CheckConcurrency(index, id, options, live, tombstone, create: false);
             var version = NextVersion(options, live, tombstone);
             var seqNo = index.NextSeqNo();
-            index.Delete(id, new Tombstone(version, seqNo));
+            index.Delete(id, new Tombstone(version, seqNo, System.Diagnostics.Stopwatch.GetTimestamp()));
             return new WriteResult(index, id, version, live is null ? "not_found" : "deleted", seqNo);
         }
     }

@@ -25,8 +25,17 @@ internal sealed class StoredDoc
     public required IReadOnlyList<string> Ignored { get; init; }
 }
 
-/// <summary>A delete marker: ES keeps the version of deleted documents so later writes continue from it.</summary>
-internal sealed record Tombstone(long Version, long SeqNo);
+/// <summary>
+/// A delete marker: ES keeps the version of deleted documents so later writes continue from it, for
+/// index.gc_deletes after the delete. <paramref name="DeletedAt"/> is a <see cref="System.Diagnostics.Stopwatch"/>
+/// timestamp, monotonic like the relative clock ES measures that age with.
+/// </summary>
+internal sealed record Tombstone(long Version, long SeqNo, long DeletedAt)
+{
+    /// <summary>ES's check is "age > gc_deletes"; -1 (null) makes every tombstone expired.</summary>
+    public bool IsExpired(TimeSpan? gcDeletes) =>
+        gcDeletes is not { } kept || System.Diagnostics.Stopwatch.GetElapsedTime(DeletedAt) > kept;
+}
 
 /// <summary>
 /// The values one document indexed for one field. Which array is used depends on the field kind: strings for

@@ -80,7 +80,25 @@ internal sealed class EsIndex
     // The members below are only called while holding SyncRoot.
     public StoredDoc? Live(string id) => _docs.GetValueOrDefault(id);
 
-    public Tombstone? TombstoneOf(string id) => _tombstones.GetValueOrDefault(id);
+    /// <summary>
+    /// The delete marker of <paramref name="id"/> while index.gc_deletes still keeps it. An expired one is dropped,
+    /// so the next versioned write finds no document at all, as InternalEngine does once it forgot the delete.
+    /// </summary>
+    public Tombstone? TombstoneOf(string id)
+    {
+        if (_tombstones.GetValueOrDefault(id) is not { } tombstone)
+        {
+            return null;
+        }
+
+        if (!tombstone.IsExpired(Settings.GcDeletes))
+        {
+            return tombstone;
+        }
+
+        _tombstones.Remove(id);
+        return null;
+    }
 
     public long NextSeqNo() => ++_seqNo;
 

@@ -23,7 +23,7 @@ internal sealed class IndexSettings
         "index.unassigned.node_left.delayed_timeout", "index.max_terms_count", "index.max_inner_result_window",
         "index.mapping.depth.limit", "index.mapping.nested_fields.limit", "index.mapping.field_name_length.limit",
         "index.max_ngram_diff", "index.max_shingle_diff", "index.shard.check_on_startup", "index.routing.rebalance.enable",
-        "index.max_docvalue_fields_search", "index.max_script_fields", "index.max_regex_length", "index.gc_deletes",
+        "index.max_docvalue_fields_search", "index.max_script_fields", "index.max_regex_length",
     };
 
     // Settings ES has whose behaviour this server does not reproduce.
@@ -49,7 +49,11 @@ internal sealed class IndexSettings
             HasRefreshInterval = true;
             RefreshInterval = TimeValue.Parse(refresh, "index.refresh_interval");
         }
+
+        GcDeletes = TimeValue.Parse(String("index.gc_deletes") ?? DefaultGcDeletes, "index.gc_deletes");
     }
+
+    private const string DefaultGcDeletes = "60s";
 
     public int NumberOfShards { get; }
 
@@ -67,6 +71,12 @@ internal sealed class IndexSettings
 
     /// <summary>Null when the index's refresh_interval is -1 (periodic refresh disabled).</summary>
     public TimeSpan? RefreshInterval { get; }
+
+    /// <summary>
+    /// How long a delete's version outlives it (index.gc_deletes): older tombstones are ignored by versioned writes.
+    /// Null for -1, which ES reads as minus one millisecond, so every tombstone is already expired.
+    /// </summary>
+    public TimeSpan? GcDeletes { get; }
 
     public IReadOnlyList<KeyValuePair<string, JsonElement>> Flat => _flat;
 
@@ -115,8 +125,11 @@ internal sealed class IndexSettings
         return new IndexSettings(normalized);
     }
 
-    /// <summary>Writes the "settings" object of GET /{index}, adding the defaults ES always reports.</summary>
-    public void WriteTo(Utf8JsonWriter w, EsIndex index, bool flat)
+    /// <summary>
+    /// Writes the "settings" object of GET /{index}, adding the defaults ES always reports, and with
+    /// include_defaults the "defaults" object beside it.
+    /// </summary>
+    public void WriteTo(Utf8JsonWriter w, EsIndex index, bool flat, bool includeDefaults)
     {
         var all = new SortedDictionary<string, object>(StringComparer.Ordinal)
         {
@@ -135,10 +148,39 @@ internal sealed class IndexSettings
                 : ScalarText(value);
         }
 
-        w.WriteStartObject("settings");
+        WriteSection(w, "settings", all, flat);
+        if (includeDefaults)
+        {
+            WriteDefaults(w, flat);
+        }
+    }
+
+    /// <summary>
+    /// The defaults of the settings this server acts on and the index does not set. ES lists every registered
+    /// setting; clients filter_path the ones they read.
+    /// </summary>
+    private void WriteDefaults(Utf8JsonWriter w, bool flat)
+    {
+        var defaults = new SortedDictionary<string, object>(StringComparer.Ordinal)
+        {
+            ["index.gc_deletes"] = DefaultGcDeletes,
+            ["index.mapping.total_fields.limit"] = "1000",
+            ["index.max_result_window"] = "10000",
+        };
+        foreach (var (key, _) in _flat)
+        {
+            defaults.Remove(key);
+        }
+
+        WriteSection(w, "defaults", defaults, flat);
+    }
+
+    private static void WriteSection(Utf8JsonWriter w, string name, SortedDictionary<string, object> entries, bool flat)
+    {
+        w.WriteStartObject(name);
         if (flat)
         {
-            foreach (var (key, value) in all)
+            foreach (var (key, value) in entries)
             {
                 w.WritePropertyName(key);
                 JsonOut.WriteValue(w, value);
@@ -146,7 +188,7 @@ internal sealed class IndexSettings
         }
         else
         {
-            WriteNested(w, all.Select(kv => (kv.Key.Split('.'), kv.Value)).ToList(), 0);
+            WriteNested(w, entries.Select(kv => (kv.Key.Split('.'), kv.Value)).ToList(), 0);
         }
 
         w.WriteEndObject();
@@ -195,7 +237,7 @@ internal sealed class IndexSettings
 
         var known = key is "index.number_of_shards" or "index.number_of_replicas" or "index.auto_expand_replicas"
             or "index.refresh_interval" or "index.max_result_window" or "index.default_pipeline" or "index.final_pipeline"
-            or "index.mapping.total_fields.limit" or "index.provided_name" or "index.creation_date" or "index.uuid"
+            or "index.mapping.total_fields.limit" or "index.gc_deletes" or "index.provided_name" or "index.creation_date" or "index.uuid"
             or "index.version.created";
         if (!known && !InertSettings.Contains(key) && !InertPrefixes.Any(p => key.StartsWith(p, StringComparison.Ordinal)))
         {

@@ -107,6 +107,7 @@ internal static class IndicesEndpoints
     {
         var indices = Resolve(cluster, request, request.Route("index"), allowNoIndices: true);
         var flat = request.Bool("flat_settings", false);
+        var defaults = request.Bool("include_defaults", false);
         return Task.FromResult(EsResponse.Ok(w =>
         {
             w.WriteStartObject();
@@ -117,7 +118,7 @@ internal static class IndicesEndpoints
                 w.WriteEndObject();
                 w.WritePropertyName("mappings");
                 index.Mapping.WriteTo(w);
-                index.Settings.WriteTo(w, index, flat);
+                index.Settings.WriteTo(w, index, flat, defaults);
                 w.WriteEndObject();
             }
 
@@ -186,13 +187,14 @@ internal static class IndicesEndpoints
     {
         var indices = Resolve(cluster, request, expression, allowNoIndices: true);
         var flat = request.Bool("flat_settings", false);
+        var defaults = request.Bool("include_defaults", false);
         return Task.FromResult(EsResponse.Ok(w =>
         {
             w.WriteStartObject();
             foreach (var index in indices)
             {
                 w.WriteStartObject(index.Name);
-                index.Settings.WriteTo(w, index, flat);
+                index.Settings.WriteTo(w, index, flat, defaults);
                 w.WriteEndObject();
             }
 
