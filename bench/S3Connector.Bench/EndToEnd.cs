@@ -40,7 +40,7 @@ public static class EndToEnd
         {
             var raw = await BaselineAsync(s3, es, bucket, $"baseline-{run}");
             baseline.Add(objectCount / raw.TotalSeconds);
-            var sync = await ConnectorAsync(aws, esServer.Url, bucket, $"connector-{run}");
+            var sync = await ConnectorAsync(aws, esServer.Url, bucket, $"connector-{run}", objectCount);
             connector.Add(objectCount / sync.TotalSeconds);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"run {run}: baseline {raw.TotalSeconds:F2} s ({baseline[^1]:F0} objects/s), connector {sync.TotalSeconds:F2} s ({connector[^1]:F0} objects/s)"));
@@ -103,7 +103,7 @@ public static class EndToEnd
         return clock.Elapsed;
     }
 
-    private static async Task<TimeSpan> ConnectorAsync(LocalStack aws, Uri es, string bucket, string index)
+    private static async Task<TimeSpan> ConnectorAsync(LocalStack aws, Uri es, string bucket, string index, int expected)
     {
         var config = Path.Combine(Path.GetTempPath(), $"bench-{index}.json");
         await File.WriteAllTextAsync(config, new JsonObject
@@ -114,13 +114,16 @@ public static class EndToEnd
             ["aws_access_key_id"] = "test",
             ["aws_secret_access_key"] = "test",
             ["elasticsearch"] = new JsonObject { ["host"] = es.ToString() },
+            ["page_size"] = int.Parse(Environment.GetEnvironmentVariable("BENCH_PAGE_SIZE") ?? "100", CultureInfo.InvariantCulture),
         }.ToJsonString());
         var clock = Stopwatch.StartNew();
         using var output = new StringWriter();
-        var exit = await Cli.Program.RunAsync(["sync", "--config", config], new Dictionary<string, string?>(), output, TextWriter.Null, CancellationToken.None);
-        if (exit != 0)
+        var exit = await Cli.Program.RunAsync(["sync", "--config", config, "--concurrency", Environment.GetEnvironmentVariable("BENCH_CONCURRENCY") ?? "4"], new Dictionary<string, string?>(), output, TextWriter.Null, CancellationToken.None);
+        // A fast sync that lost objects is no result: every object must have been listed and indexed.
+        var indexed = System.Text.RegularExpressions.Regex.Match(output.ToString(), @"^\s+indexed\s+(\d+)", System.Text.RegularExpressions.RegexOptions.Multiline);
+        if (exit != 0 || !indexed.Success || long.Parse(indexed.Groups[1].Value, CultureInfo.InvariantCulture) != expected)
         {
-            throw new InvalidOperationException("connector sync failed: " + output);
+            throw new InvalidOperationException($"connector sync failed or indexed other than {expected} objects: " + output);
         }
 
         return clock.Elapsed;

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Running;
 using S3Connector.Bench;
 
-// bench e2e [objects] [runs]   full sync on the local stack vs a raw list+get+bulk baseline (see docs/BENCHMARKS.md)
+// bench e2e [objects] [runs]   full sync on the local stack vs a raw list+get+bulk baseline (see docs/BENCHMARKS.md);
+//                               BENCH_PAGE_SIZE (default 100) and BENCH_CONCURRENCY (sync --concurrency, default 4)
 // bench events [events] [samples]      events/s through the events handler, and put → searchable delay
 // bench micro [BenchmarkDotNet args]   per-object CPU cost of the connector's mapping
 // bench extract [runs]   extraction MB/s per format, in-process
