@@ -19,10 +19,4 @@ rm -rf "$results"
 dotnet build tests/S3Connector.LambdaTests -c Release --nologo -v q || { echo "0 passed, 1 failed"; exit 1; }
 S3C_BOOTSTRAP_PATH="$PWD/$wrapper" dotnet test tests/S3Connector.LambdaTests -c Release --no-build --nologo \
   --logger trx --logger "console;verbosity=normal" --results-directory "$results"
-status=$?
-counters=$(grep -ho '<Counters [^>]*>' "$results"/*.trx 2>/dev/null | head -n 1)
-passed=$(sed -n 's/.* passed="\([0-9]*\)".*/\1/p' <<<"$counters")
-failed=$(sed -n 's/.* failed="\([0-9]*\)".*/\1/p' <<<"$counters")
-[ "$status" -ne 0 ] && [ "${failed:-0}" -eq 0 ] && failed=1
-echo "${passed:-0} passed, ${failed:-0} failed"
-exit "$status"
+./scripts/test-summary.sh "$results" "$?"

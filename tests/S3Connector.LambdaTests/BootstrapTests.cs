@@ -58,10 +58,8 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
         var setup = await stack.CreateAsync(objects: 2);
         await using var runtime = new FakeRuntimeApi();
         await using var process = BootstrapProcess.Start(binary, runtime, stack.Environment(setup, "events"));
-        var notification = (await File.ReadAllTextAsync(Path.Combine(LocalStack.RepoRoot, "events", "events-s3-direct.json")))
-            .Replace("example-bucket", setup.Bucket, StringComparison.Ordinal);
         var records = new[] { "docs/file-0.txt", "docs/file-1.txt" }
-            .Select((key, i) => ($"n{i}", notification.Replace("docs/hello+world%C3%A9.txt", key, StringComparison.Ordinal)))
+            .Select((key, i) => ($"n{i}", LambdaStack.S3Notification(setup.Bucket, key)))
             .Append(("garbage", "{\"not\":\"an event\"}"))
             .ToList();
 
@@ -92,10 +90,8 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
 
         await using var runtime = new FakeRuntimeApi();
         await using var process = BootstrapProcess.Start(binary, runtime, stack.Environment(setup, "events"));
-        var notification = (await File.ReadAllTextAsync(Path.Combine(LocalStack.RepoRoot, "events", "events-s3-direct.json")))
-            .Replace("example-bucket", setup.Bucket, StringComparison.Ordinal);
         var records = SampleDocuments.SupportedExtensions
-            .Select(extension => (extension, notification.Replace("docs/hello+world%C3%A9.txt", "formats/sample" + extension, StringComparison.Ordinal)))
+            .Select(extension => (extension, LambdaStack.S3Notification(setup.Bucket, "formats/sample" + extension)))
             .ToList();
 
         var result = await process.WaitAsync(runtime.Invoke(LambdaStack.SqsEvent(records), TimeSpan.FromMinutes(5)), Generous);

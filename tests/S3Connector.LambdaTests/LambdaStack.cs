@@ -100,6 +100,15 @@ public sealed class LambdaStack : IAsyncLifetime
         }
     }
 
+    /// <summary>
+    /// The sample S3 notification of events/ (ObjectCreated:Put) for another bucket and key; the key must be written as
+    /// S3 encodes it in notifications (plain ASCII keys without spaces or '+' are unchanged).
+    /// </summary>
+    public static string S3Notification(string bucket, string encodedKey) =>
+        File.ReadAllText(Path.Combine(LocalStack.RepoRoot, "events", "events-s3-direct.json"))
+            .Replace("example-bucket", bucket, StringComparison.Ordinal)
+            .Replace("docs/hello+world%C3%A9.txt", encodedKey, StringComparison.Ordinal);
+
     public static string SqsEvent(IEnumerable<(string Id, string Body)> records)
     {
         var array = new JsonArray();

@@ -148,7 +148,7 @@ public sealed class PageWorker(
                     {
                         // Its rule could not see the fetched fields: failing the sync beats indexing what it may exclude.
                         failed++;
-                        firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {result.Reason}";
+                        firstFailure ??= Failure(obj, result.Reason);
                         continue;
                     }
 
@@ -170,7 +170,7 @@ public sealed class PageWorker(
                     case ObjectFate.Retryable:
                         // Last attempt: keep the object findable by its metadata, and fail the sync so nothing is deleted.
                         failed++;
-                        firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {result.Reason}";
+                        firstFailure ??= Failure(obj, result.Reason);
                         Increment(metadataOnly, result.Reason!);
                         break;
                     case ObjectFate.MetadataOnly:
@@ -195,7 +195,7 @@ public sealed class PageWorker(
             {
                 var obj = sources[failure.DocumentId];
                 Log.DocumentFailed(logger, failure.DocumentId, obj.Bucket, obj.Key, failure.Reason);
-                firstFailure ??= $"s3://{obj.Bucket}/{obj.Key}: {failure.Reason}";
+                firstFailure ??= Failure(obj, failure.Reason);
             }
 
             indexed += documents.Count - failures.Count;
@@ -213,6 +213,9 @@ public sealed class PageWorker(
             MetadataOnly = metadataOnly,
         }, null, firstFailure);
     }
+
+    /// <summary>One object's failure as the unit records it, for the job's "First failure" line.</summary>
+    private static string Failure(S3ObjectInfo obj, string? reason) => $"s3://{obj.Bucket}/{obj.Key}: {reason}";
 
     private void Exclude(S3ObjectInfo obj, RuleDecision decision, Dictionary<string, long> skipped)
     {
