@@ -6,6 +6,7 @@ using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Extraction;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
+using S3Connector.Core.Retries;
 using S3Connector.Core.Rules;
 using S3Connector.Core.S3;
 using S3Connector.Core.Sync;
@@ -31,8 +32,9 @@ public sealed class ConnectorServices : IDisposable
         S3Clients = new S3ClientFactory(options);
         S3 = new S3Gateway(S3Clients);
         Elasticsearch = ElasticsearchClientFactory.Create(options.Elasticsearch);
-        Sink = sink ?? new ElasticsearchSink(Elasticsearch, options, loggerFactory.CreateLogger<ElasticsearchSink>());
-        Jobs = jobs ?? new ElasticsearchJobStore(Elasticsearch, options.JobsIndex);
+        Retry = new RetryPolicy(Time);
+        Sink = sink ?? new ElasticsearchSink(Elasticsearch, options, Retry, loggerFactory.CreateLogger<ElasticsearchSink>());
+        Jobs = jobs ?? new ElasticsearchJobStore(Elasticsearch, options.JobsIndex, Retry);
         Queue = queue;
         Progress = new SyncProgress();
         Extractor = new ContentExtractor();
@@ -41,11 +43,12 @@ public sealed class ConnectorServices : IDisposable
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
         Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
-        Worker = new PageWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Time, loggerFactory.CreateLogger<PageWorker>(), Rules);
+        Worker = new RangeWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Rules, Time, loggerFactory.CreateLogger<RangeWorker>());
     }
 
     public ConnectorOptions Options { get; }
     public TimeProvider Time { get; }
+    public RetryPolicy Retry { get; }
     public S3ClientFactory S3Clients { get; }
     public S3Gateway S3 { get; }
     public ElasticsearchClient Elasticsearch { get; }
@@ -59,7 +62,7 @@ public sealed class ConnectorServices : IDisposable
     public SyncRules Rules { get; }
     public DocumentBuilder Builder { get; }
     public SyncScheduler Scheduler { get; }
-    public PageWorker Worker { get; }
+    public RangeWorker Worker { get; }
     public Events.EventProcessor Events { get; }
 
     public void Dispose() => S3Clients.Dispose();

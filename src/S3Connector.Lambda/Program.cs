@@ -51,7 +51,7 @@ public static partial class Program
 
             var queueUrl = options.WorkQueueUrl
                 ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", "required in Lambda (S3C_WORK_QUEUE_URL)")]);
-            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl), loggers);
+            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl, S3Connector.Core.Retries.RetryPolicy.System), loggers);
             handler = FunctionHost.Select(handlerName, services, loggers);
         }
         catch (Exception e)

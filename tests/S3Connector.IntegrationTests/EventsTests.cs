@@ -8,6 +8,7 @@ using S3Connector.Core;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Sync;
 using S3Connector.Core.Queue;
 using S3Connector.Functions.Events;
 using S3Connector.Functions.Handlers;
@@ -224,7 +225,7 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
         var options = Load(stack.WriteConfig(index, [bucket]));
         // Random pauses between reading S3 and writing the document make late, stale writes common.
         var sink = new DelayingSink(new ElasticsearchSink(ElasticsearchClientFactory.Create(options.Elasticsearch), options,
-            NullLogger<ElasticsearchSink>.Instance), seed);
+            Core.Retries.RetryPolicy.System, NullLogger<ElasticsearchSink>.Instance), seed);
         using var services = new ConnectorServices(options, new NullWorkQueue(), NullLoggerFactory.Instance, sink);
         var function = new EventsFunction(services, NullLogger<EventsFunction>.Instance);
 
@@ -367,18 +368,6 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
 
         public Task EnsureIndexAsync(CancellationToken ct) => inner.EnsureIndexAsync(ct);
 
-        public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
-        {
-            await PauseAsync(ct);
-            return await inner.IndexAsync(documents, ct);
-        }
-
-        public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct)
-        {
-            await PauseAsync(ct);
-            return await inner.DeleteAsync(deletions, ct);
-        }
-
         /// <summary>The pause holds back the whole batch's writes while other batches read and write.</summary>
         public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
         {
@@ -386,7 +375,10 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
             return await inner.WriteAsync(writes, ct);
         }
 
-        public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct) => inner.DeleteUnseenAsync(syncStartedAt, ct);
+        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
+            inner.ReadRangeAsync(bucket, range, ct);
+
+        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct) => inner.DeleteOutsideAsync(scopes, ct);
     }
 
     private static ConnectorOptions Load(string config) => ConnectorConfiguration.Load(config, new Dictionary<string, string?>());

@@ -165,7 +165,7 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
 
             Assert.Equal(1, result.ExitCode);
             Assert.Contains("could not be indexed", result.Output, StringComparison.Ordinal);
-            Assert.Contains("nothing was deleted", result.Output, StringComparison.Ordinal);
+            Assert.Contains("the failed ranges deleted nothing", result.Output, StringComparison.Ordinal);
         }
         finally
         {
@@ -183,8 +183,10 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         var index = SyncStack.NewName("listfail");
         var config = stack.WriteConfig(index, [bucket], c => c["work_max_receive_count"] = 2);
         Assert.Equal(0, (await SyncStack.RunCliAsync("sync", "--config", config)).ExitCode);
-        await stack.S3.DeleteObjectAsync(bucket, keys[0]);
-        await stack.Aws.InjectFaultAsync("GET", "/" + bucket, 403, "AccessDenied", count: -1, queryContains: "prefix=dir1");
+        // keys[1] is dir1/sub1/file 1.txt: inside the range that will fail, which must keep its document.
+        await stack.S3.DeleteObjectAsync(bucket, keys[1]);
+        // The key range that starts after the folder dir1/ (the scheduler cuts ranges at the top-level folders).
+        await stack.Aws.InjectFaultAsync("GET", "/" + bucket, 403, "AccessDenied", count: -1, queryContains: "start-after=dir1");
         try
         {
             var result = await SyncStack.RunCliAsync("sync", "--config", config);
@@ -205,12 +207,15 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
     {
         var (bucket, keys) = await SeedBucketAsync(40);
         var index = SyncStack.NewName("throttled");
-        await stack.Aws.InjectFaultAsync("GET", "/" + bucket, 503, "SlowDown", count: 3, queryContains: "prefix=dir2");
+        await stack.Aws.ClearRequestsAsync();
+        await stack.Aws.InjectFaultAsync("GET", "/" + bucket, 503, "SlowDown", count: 3, queryContains: "start-after=dir2");
         try
         {
             var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket], c => c["max_attempts"] = 0));
 
             Assert.True(result.ExitCode == 0, result.Error + result.Output);
+            // The faults were met (a test whose fault matches nothing would pass without retrying anything).
+            Assert.Equal(3, (await stack.Aws.GetRequestsAsync()).Count(r => r.Fault is not null));
         }
         finally
         {

@@ -26,7 +26,7 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
         Assert.False(result.IsError, result.Body);
         var response = JsonNode.Parse(result.Body)!;
         Assert.False(string.IsNullOrEmpty(response["job_id"]?.GetValue<string>()), result.Body);
-        Assert.True(response["chains"]!.GetValue<int>() >= 1, result.Body);
+        Assert.True(response["ranges"]!.GetValue<int>() >= 1, result.Body);
         var messages = await stack.DrainAsync(setup.QueueUrl);
         Assert.NotEmpty(messages);
         Assert.All(messages, m => Assert.Contains(setup.Bucket, m.Body, StringComparison.Ordinal));

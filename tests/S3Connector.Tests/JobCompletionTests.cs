@@ -16,16 +16,13 @@ public sealed class JobCompletionTests
 
         public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
 
-        public Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<ItemFailure>>([]);
-
-        public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<ItemFailure>>([]);
-
         public Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
             Task.FromResult<IReadOnlyList<WriteFailure>>([]);
 
-        public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
+        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
+            AsyncEnumerable.Empty<IndexedObject>();
+
+        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct)
         {
             Interlocked.Increment(ref DeleteCalls);
             return Task.FromResult(7L);
@@ -86,7 +83,7 @@ public sealed class JobCompletionTests
         var summary = await _completion.TryCompleteAsync(job, default);
 
         Assert.Equal(JobStatus.Failed, summary!.Status);
-        Assert.Contains("nothing was deleted", summary.Error, StringComparison.Ordinal);
+        Assert.Contains("the failed ranges deleted nothing", summary.Error, StringComparison.Ordinal);
         Assert.Equal(0, _sink.DeleteCalls);
     }
 
@@ -106,7 +103,7 @@ public sealed class JobCompletionTests
 
         Assert.Equal(JobStatus.Failed, summary!.Status);
         Assert.Contains("403 AccessDenied", summary.Error, StringComparison.Ordinal);
-        Assert.Contains("nothing was deleted", summary.Error, StringComparison.Ordinal);
+        Assert.Contains("the failed ranges deleted nothing", summary.Error, StringComparison.Ordinal);
         Assert.Equal(0, _sink.DeleteCalls);
     }
 
@@ -130,13 +127,14 @@ public sealed class JobCompletionTests
         var message = new WorkMessage
         {
             JobId = "20261127T000000Z-0011aabb", Bucket = new string('b', 63), Region = "eu-west-1",
-            Prefix = new string('p', 1024), Shallow = false, Page = 12, ContinuationToken = new string('t', 1024),
+            Range = new KeyRange(new string('p', 1000), new string('p', 1000) + "a", new string('p', 1000) + "z"), ExpectedKeys = 1000,
         };
         var json = JsonSerializer.Serialize(message, ConnectorJson.Default.WorkMessage);
 
         Assert.True(json.Length < 4096, $"{json.Length} bytes");
         Assert.Equal(message, JsonSerializer.Deserialize(json, ConnectorJson.Default.WorkMessage));
         Assert.Equal(message.UnitId, JsonSerializer.Deserialize(json, ConnectorJson.Default.WorkMessage)!.UnitId);
-        Assert.NotEqual(message.UnitId, message.Next("x").UnitId);
+        Assert.NotEqual(message.UnitId, (message with { Range = message.Range with { Until = null } }).UnitId);
+        Assert.Equal(message.UnitId, (message with { ExpectedKeys = 3 }).UnitId);
     }
 }

@@ -37,7 +37,7 @@ public static class SyncCommand
         IJobStore? dryRunJobs = dryRun is null ? null : new InMemoryJobStore();
         using var sqs = queueUrl is null ? null : SqsClientFactory.Create(options);
         var inProcess = queueUrl is null ? new InProcessWorkQueue(options.WorkMaxReceiveCount) : null;
-        IWorkQueue queue = inProcess ?? (IWorkQueue)new SqsWorkQueue(sqs!, queueUrl!);
+        IWorkQueue queue = inProcess ?? (IWorkQueue)new SqsWorkQueue(sqs!, queueUrl!, S3Connector.Core.Retries.RetryPolicy.System);
 
         using var services = new ConnectorServices(options, queue, loggers, dryRunSink, dryRunJobs);
         var worker = new WorkerFunction(services, loggers.CreateLogger<WorkerFunction>());

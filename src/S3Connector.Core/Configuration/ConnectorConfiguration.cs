@@ -33,7 +33,7 @@ public static class ConnectorConfiguration
         "force_path_style", "index_name", "max_file_size", "extraction", "pipeline", "advanced_sync_rules",
         "basic_sync_rules", "elasticsearch", "connector_id", "work_queue_url", "work_max_receive_count", "jobs_index",
         "bulk_max_documents", "bulk_max_bytes", "concurrent_downloads", "max_body_chars",
-        "extraction_timeout",
+        "extraction_timeout", "listing_parallelism",
     ];
 
     private static readonly string[] ElasticsearchKeys =
@@ -226,6 +226,7 @@ public static class ConnectorConfiguration
             BulkMaxDocuments = reader.Int("bulk_max_documents", 500, 1, 10_000),
             BulkMaxBytes = reader.Long("bulk_max_bytes", 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
             ConcurrentDownloads = reader.Int("concurrent_downloads", 8, 1, 64),
+            ListingParallelism = reader.Int("listing_parallelism", 16, 1, 1000),
             MaxBodyChars = reader.Int("max_body_chars", 1_000_000, 1_000, 50_000_000),
             ExtractionTimeoutSeconds = reader.Int("extraction_timeout", 60, 1, 900),
         };

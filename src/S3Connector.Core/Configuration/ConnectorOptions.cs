@@ -42,6 +42,10 @@ public sealed record ConnectorOptions
     public int BulkMaxDocuments { get; init; } = 500;
     public long BulkMaxBytes { get; init; } = 5 * 1024 * 1024;
     public int ConcurrentDownloads { get; init; } = 8;
+
+    /// <summary>How many pieces a long key range divides into at once (see <c>Sync/RangeSplitter</c>); the template
+    /// sets it to the worker concurrency cap.</summary>
+    public int ListingParallelism { get; init; } = 16;
     public int MaxBodyChars { get; init; } = 1_000_000;
 
     /// <summary>Seconds one object may take to download and extract before it is indexed with metadata only.</summary>

@@ -8,14 +8,14 @@ internal static partial class Log
     [LoggerMessage(1, LogLevel.Warning, "Bulk of {Count} documents will be retried (attempt {Attempt}): {Reason}")]
     public static partial void BulkRetry(ILogger logger, int count, int attempt, string reason);
 
-    [LoggerMessage(2, LogLevel.Information, "Sync job {JobId} started for index {Index}: {BucketCount} buckets, {ChainCount} listing chains")]
-    public static partial void JobStarted(ILogger logger, string jobId, string index, int bucketCount, int chainCount);
+    [LoggerMessage(2, LogLevel.Information, "Sync job {JobId} started for index {Index}: {BucketCount} buckets, {RangeCount} key ranges")]
+    public static partial void JobStarted(ILogger logger, string jobId, string index, int bucketCount, int rangeCount);
 
     [LoggerMessage(3, LogLevel.Information, "Sync job {JobId} skipped: job {RunningJobId} is still running for index {Index}")]
     public static partial void JobAlreadyRunning(ILogger logger, string jobId, string runningJobId, string index);
 
-    [LoggerMessage(4, LogLevel.Information, "Page {UnitId} of s3://{Bucket}/{Prefix}: {Listed} listed, {Indexed} indexed, {Failed} failed")]
-    public static partial void PageDone(ILogger logger, string unitId, string bucket, string prefix, long listed, long indexed, long failed);
+    [LoggerMessage(4, LogLevel.Information, "Range {UnitId} of s3://{Bucket}/{Range}: {Listed} listed, {Indexed} indexed, {Unchanged} unchanged, {Deleted} deleted, {Failed} failed")]
+    public static partial void RangeDone(ILogger logger, string unitId, string bucket, string range, long listed, long indexed, long unchanged, long deleted, long failed);
 
     [LoggerMessage(5, LogLevel.Information, "Message for unit {UnitId} ignored: {Reason}")]
     public static partial void MessageIgnored(ILogger logger, string unitId, string reason);

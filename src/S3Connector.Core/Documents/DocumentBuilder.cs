@@ -29,6 +29,14 @@ public sealed record BuiltDocument(S3Document? Document, ObjectFate Fate, string
 public sealed class DocumentBuilder(
     ConnectorOptions options, S3Gateway s3, ITextExtractor extractor, ILogger<DocumentBuilder> logger)
 {
+    private readonly DocumentFingerprint _fingerprint = new(options);
+
+    /// <summary>The fingerprint the document of <paramref name="obj"/> gets (see <see cref="DocumentFingerprint"/>).</summary>
+    public string FingerprintOf(S3ObjectInfo obj) => _fingerprint.Of(obj);
+
+    /// <summary>Whether the object's content would be downloaded, decided from the listing alone.</summary>
+    public bool WillDownload(S3ObjectInfo obj) => ContentPolicy.Decide(obj, options, extractor) == ContentSkipReason.None;
+
     public static S3Document MetadataDocument(S3ObjectInfo obj, string? syncJobId, DateTimeOffset observedAt) => new()
     {
         Id = ObjectKeys.DocumentId(obj.Bucket, obj.Key),
@@ -53,7 +61,7 @@ public sealed class DocumentBuilder(
     public async Task<BuiltDocument> BuildAsync(
         S3ObjectInfo obj, string? region, string? syncJobId, DateTimeOffset observedAt, CancellationToken ct)
     {
-        var document = MetadataDocument(obj, syncJobId, observedAt);
+        var document = MetadataDocument(obj, syncJobId, observedAt) with { Fingerprint = _fingerprint.Of(obj) };
         var skip = ContentPolicy.Decide(obj, options, extractor);
         if (skip != ContentSkipReason.None)
         {
@@ -64,16 +72,28 @@ public sealed class DocumentBuilder(
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
         timeout.CancelAfter(TimeSpan.FromSeconds(options.ExtractionTimeoutSeconds));
         long downloaded = 0;
+        BuiltDocument built;
         try
         {
-            return await FetchAndExtractAsync(obj, region, document, bytes => downloaded = bytes, timeout.Token);
+            built = await FetchAndExtractAsync(obj, region, document, bytes => downloaded = bytes, timeout.Token);
         }
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             Log.ContentFailed(logger, obj.Bucket, obj.Key, $"not read within {options.ExtractionTimeoutSeconds} s");
-            return new BuiltDocument(document, ObjectFate.MetadataOnly, ExtractionFailures.TimedOut, downloaded);
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ExtractionFailures.TimedOut, downloaded);
         }
+
+        // A document that lacks its content for a reason that may pass carries no fingerprint, so the next full sync
+        // tries the object again instead of keeping it metadata-only for good.
+        return built.Reason is not null && MayPass.Contains(built.Reason) && built.Document is { } partial
+            ? built with { Document = partial with { Fingerprint = null } }
+            : built;
     }
+
+    private static readonly HashSet<string> MayPass = new(StringComparer.Ordinal)
+    {
+        ExtractionFailures.TimedOut, "fetch_failed", "fetch_refused",
+    };
 
     private async Task<BuiltDocument> FetchAndExtractAsync(
         S3ObjectInfo obj, string? region, S3Document document, Action<long> reportBytes, CancellationToken ct)

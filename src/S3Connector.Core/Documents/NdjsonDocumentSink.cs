@@ -3,6 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Json;
+using S3Connector.Core.Sync;
 
 namespace S3Connector.Core.Documents;
 
@@ -14,12 +15,11 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
 
     public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
 
-    public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct)
+    private async Task WriteLineAsync(S3Document document, CancellationToken ct)
     {
         await _lock.WaitAsync(ct);
         try
         {
-            foreach (var document in documents)
             {
                 var node = JsonSerializer.SerializeToNode(document, ConnectorJson.Default.S3Document)!.AsObject();
                 var line = new JsonObject { ["_id"] = document.Id };
@@ -38,8 +38,6 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
         {
             _lock.Release();
         }
-
-        return [];
     }
 
     /// <summary>Writes the documents to index, one line each; a dry run never deletes.</summary>
@@ -49,19 +47,19 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
         {
             if (write.Document is { } document)
             {
-                await IndexAsync([document], ct);
+                await WriteLineAsync(document, ct);
             }
         }
 
         return [];
     }
 
-    /// <summary>A dry run never deletes.</summary>
-    public Task<IReadOnlyList<ItemFailure>> DeleteAsync(IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
-        Task.FromResult<IReadOnlyList<ItemFailure>>([]);
+    /// <summary>A dry run reads no index: every object is written to the file, as into an empty index.</summary>
+    public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
+        AsyncEnumerable.Empty<IndexedObject>();
 
     /// <summary>A dry run never deletes.</summary>
-    public Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct) => Task.FromResult(0L);
+    public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct) => Task.FromResult(0L);
 
     public void Dispose()
     {

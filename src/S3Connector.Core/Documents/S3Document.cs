@@ -35,6 +35,15 @@ public sealed record S3Document
 
     public const string ObservedAtField = "s3c_observed_at";
 
+    /// <summary>
+    /// Bookkeeping: what this document was made from — the object's ETag, size, LastModified and storage class, and
+    /// the settings that shape a document (<see cref="DocumentFingerprint"/>). A full sync that lists the object with
+    /// the same fingerprint neither downloads it nor writes it again.
+    /// </summary>
+    [JsonPropertyName(FingerprintField)] public string? Fingerprint { get; init; }
+
+    public const string FingerprintField = "s3c_fingerprint";
+
     /// <summary>The external version of a write based on this reading.</summary>
     [JsonIgnore] public long Version => ObservedAt.ToUnixTimeMilliseconds();
 }

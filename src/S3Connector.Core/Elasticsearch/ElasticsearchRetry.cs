@@ -1,4 +1,7 @@
+using Elastic.Clients.Elasticsearch;
+using Elastic.Transport;
 using Elastic.Transport.Products.Elasticsearch;
+using S3Connector.Core.Retries;
 
 namespace S3Connector.Core.Elasticsearch;
 
@@ -8,25 +11,36 @@ namespace S3Connector.Core.Elasticsearch;
 /// </summary>
 public static class ElasticsearchRetry
 {
-    public const int MaxAttempts = 6;
-    private static readonly TimeSpan InitialDelay = TimeSpan.FromMilliseconds(200);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(10);
-
-    public static async Task<T> SendAsync<T>(Func<CancellationToken, Task<T>> call, CancellationToken ct)
+    public static async Task<T> SendAsync<T>(this RetryPolicy policy, Func<CancellationToken, Task<T>> call, CancellationToken ct)
         where T : ElasticsearchResponse
     {
         for (var attempt = 1; ; attempt++)
         {
             var response = await call(ct);
-            if (attempt >= MaxAttempts || !ElasticsearchErrors.IsRetryable(response.ApiCallDetails.HttpStatusCode))
+            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(response.ApiCallDetails.HttpStatusCode))
             {
                 return response;
             }
 
-            await DelayAsync(attempt, ct);
+            await policy.DelayAsync(attempt, ct);
         }
     }
 
-    public static Task DelayAsync(int attempt, CancellationToken ct) =>
-        Task.Delay(Backoff.Delay(attempt, InitialDelay, MaxDelay), ct);
+    /// <summary>A request whose body the connector wrote itself (NDJSON, hand-built queries), retried the same way.</summary>
+    public static async Task<BytesResponse> SendRawAsync(
+        this RetryPolicy policy, ElasticsearchClient client, Elastic.Transport.HttpMethod method, string path, byte[] body, string contentType,
+        CancellationToken ct)
+    {
+        var configuration = new RequestConfiguration { ContentType = contentType, Accept = "application/json" };
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await client.Transport.RequestAsync<BytesResponse>(method, path, PostData.ReadOnlyMemory(body), configuration, ct);
+            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(response.ApiCallDetails.HttpStatusCode))
+            {
+                return response;
+            }
+
+            await policy.DelayAsync(attempt, ct);
+        }
+    }
 }

@@ -1,20 +1,20 @@
+using System.Runtime.CompilerServices;
 using Elastic.Clients.Elasticsearch;
-using Elastic.Clients.Elasticsearch.QueryDsl;
 using Elastic.Transport;
 using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Diagnostics;
-using S3Connector.Core.Documents;
+using S3Connector.Core.Retries;
+using S3Connector.Core.Sync;
 
 namespace S3Connector.Core.Elasticsearch;
 
 /// <summary>Bulk indexing into the content index, flushed by count and bytes, retrying only what can succeed.</summary>
-public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptions options, ILogger<ElasticsearchSink> logger)
+public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptions options, RetryPolicy retry, ILogger<ElasticsearchSink> logger)
     : IDocumentSink
 {
-    private const int MaxAttempts = 6;
-    private static readonly TimeSpan InitialDelay = TimeSpan.FromMilliseconds(250);
-    private static readonly TimeSpan MaxDelay = TimeSpan.FromSeconds(20);
+    /// <summary>Documents per search page when reading a range: one page covers a usual listing page.</summary>
+    private const int ReadPageSize = 1000;
 
     private volatile bool _indexReady;
 
@@ -35,15 +35,6 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     /// would be auto-created with dynamic mappings (id as text, _timestamp guessed). Once per process at most.
     /// </summary>
     private Task EnsureIndexOnceAsync(CancellationToken ct) => _indexReady ? Task.CompletedTask : EnsureIndexAsync(ct);
-
-    public async Task<IReadOnlyList<ItemFailure>> IndexAsync(IReadOnlyList<S3Document> documents, CancellationToken ct) =>
-        (await SendAllAsync(documents.Select(d => BulkLine.Index(d)).ToAsyncEnumerable(), ct))
-            .ConvertAll(f => new ItemFailure(f.Line.Id, f.Reason));
-
-    public async Task<IReadOnlyList<ItemFailure>> DeleteAsync(
-        IReadOnlyList<(string Id, DateTimeOffset ObservedAt)> deletions, CancellationToken ct) =>
-        (await SendAllAsync(deletions.Select(d => BulkLine.Delete(d.Id, d.ObservedAt)).ToAsyncEnumerable(), ct))
-            .ConvertAll(f => new ItemFailure(f.Line.Id, f.Reason));
 
     public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
         (await SendAllAsync(writes.Select(w => BulkLine.From(w)), ct))
@@ -103,10 +94,10 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
             {
                 var status = response.ApiCallDetails.HttpStatusCode;
                 var reason = ElasticsearchErrors.Describe(response.ApiCallDetails, "bulk request");
-                if (ElasticsearchErrors.IsRetryable(status) && attempt < MaxAttempts)
+                if (ElasticsearchErrors.IsRetryable(status) && attempt < RetryPolicy.MaxAttempts)
                 {
                     Log.BulkRetry(logger, pending.Count, attempt, reason);
-                    await Task.Delay(Backoff.Delay(attempt, InitialDelay, MaxDelay), ct);
+                    await retry.DelayAsync(attempt, ct);
                     continue;
                 }
 
@@ -114,7 +105,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                 return failures;
             }
 
-            var retry = new List<BulkLine>();
+            var again = new List<BulkLine>();
             for (var i = 0; i < items.Count; i++)
             {
                 var item = items[i];
@@ -125,9 +116,9 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                 }
 
                 var reason = $"Elasticsearch rejected the document ({item.Status} {item.ErrorType}: {item.ErrorReason})";
-                if (ElasticsearchErrors.IsRetryable(item.Status) && attempt < MaxAttempts)
+                if (ElasticsearchErrors.IsRetryable(item.Status) && attempt < RetryPolicy.MaxAttempts)
                 {
-                    retry.Add(pending[i]);
+                    again.Add(pending[i]);
                 }
                 else
                 {
@@ -135,14 +126,14 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                 }
             }
 
-            if (retry.Count == 0)
+            if (again.Count == 0)
             {
                 return failures;
             }
 
-            Log.BulkRetry(logger, retry.Count, attempt, "items rejected with a retryable status");
-            pending = retry;
-            await Task.Delay(Backoff.Delay(attempt, InitialDelay, MaxDelay), ct);
+            Log.BulkRetry(logger, again.Count, attempt, "items rejected with a retryable status");
+            pending = again;
+            await retry.DelayAsync(attempt, ct);
         }
     }
 
@@ -152,30 +143,42 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         Accept = "application/json",
     };
 
-    public async Task<long> DeleteUnseenAsync(DateTimeOffset syncStartedAt, CancellationToken ct)
+    public async IAsyncEnumerable<IndexedObject> ReadRangeAsync(
+        string bucket, KeyRange range, [EnumeratorCancellation] CancellationToken ct)
     {
-        // Without a refresh, documents this sync wrote since the last refresh are invisible to the query, and their
-        // older copies would be deleted.
-        var refresh = await ElasticsearchRetry.SendAsync(c => client.Indices.RefreshAsync(Index, c), ct);
-        ElasticsearchErrors.ThrowIfFailed(refresh.ApiCallDetails, $"refresh of index '{Index}'");
-        var request = new DeleteByQueryRequest(Index)
+        string? searchAfter = null;
+        while (true)
         {
-            Query = new BoolQuery
+            var body = RangeQueries.Search(bucket, range, searchAfter, ReadPageSize);
+            var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST, "/" + Uri.EscapeDataString(Index) + "/_search", body, "application/json", ct);
+            if (response.ApiCallDetails.HttpStatusCode == 404)
             {
-                MustNot = [new DateRangeQuery(S3Document.ObservedAtField) { Gte = syncStartedAt.UtcDateTime }],
-            },
-            Conflicts = Conflicts.Proceed,
-            Refresh = true,
-            WaitForCompletion = true,
-        };
-        var response = await ElasticsearchRetry.SendAsync(c => client.DeleteByQueryAsync(request, c), ct);
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"delete by query on index '{Index}'");
-        if (response.Failures is { Count: > 0 } failed)
-        {
-            throw new ElasticsearchException(
-                $"Deleting stale documents from index '{Index}' failed for {failed.Count} documents: {failed.First().Cause.Reason}");
-        }
+                yield break;
+            }
 
-        return response.Deleted ?? 0;
+            var hits = RangeQueries.ParseHits(response, $"search of index '{Index}' for s3://{bucket}/{range}");
+            foreach (var hit in hits)
+            {
+                yield return hit;
+            }
+
+            if (hits.Count < ReadPageSize)
+            {
+                yield break;
+            }
+
+            searchAfter = hits[^1].Filename;
+        }
+    }
+
+    public async Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct)
+    {
+        // Without a refresh, documents written since the last refresh are invisible to the query's snapshot.
+        var refresh = await retry.SendAsync(c => client.Indices.RefreshAsync(Index, c), ct);
+        ElasticsearchErrors.ThrowIfFailed(refresh.ApiCallDetails, $"refresh of index '{Index}'");
+        var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST,
+            "/" + Uri.EscapeDataString(Index) + "/_delete_by_query?conflicts=proceed&refresh=true&wait_for_completion=true",
+            RangeQueries.OutsideScopes(scopes), "application/json", ct);
+        return RangeQueries.ParseDeleted(response, $"delete by query on index '{Index}'");
     }
 }

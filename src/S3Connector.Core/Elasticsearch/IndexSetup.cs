@@ -1,5 +1,6 @@
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
+using S3Connector.Core.Retries;
 
 namespace S3Connector.Core.Elasticsearch;
 
@@ -34,7 +35,8 @@ public static class IndexSetup
           "extension":{"type":"keyword"},
           "metadata":{"type":"flattened"},
           "s3c_sync_job_id":{"type":"keyword"},
-          "s3c_observed_at":{"type":"date"}
+          "s3c_observed_at":{"type":"date"},
+          "s3c_fingerprint":{"type":"keyword"}
         }}
         """;
 
@@ -53,7 +55,10 @@ public static class IndexSetup
           "status":{"type":"keyword"},
           "bucket":{"type":"keyword"},
           "prefix":{"type":"keyword"},
-          "page":{"type":"integer"},
+          "range":{"type":"object","enabled":false},
+          "own":{"type":"object","enabled":false},
+          "successors":{"type":"object","enabled":false},
+          "scopes":{"type":"object","enabled":false},
           "buckets":{"type":"keyword"},
           "started_at":{"type":"date"},
           "updated_at":{"type":"date"},
@@ -102,7 +107,7 @@ public static class IndexSetup
 
     private static async Task<bool> ExistsAsync(ElasticsearchClient client, string index, CancellationToken ct)
     {
-        var exists = await ElasticsearchRetry.SendAsync(c => client.Indices.ExistsAsync(index, c), ct);
+        var exists = await RetryPolicy.System.SendAsync(c => client.Indices.ExistsAsync(index, c), ct);
         if (!exists.Exists && exists.ApiCallDetails.HttpStatusCode is not 404)
         {
             ElasticsearchErrors.ThrowIfFailed(exists.ApiCallDetails, $"check that index '{index}' exists");

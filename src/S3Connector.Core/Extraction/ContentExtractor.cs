@@ -8,6 +8,12 @@ namespace S3Connector.Core.Extraction;
 /// </summary>
 public sealed class ContentExtractor : ITextExtractor
 {
+    /// <summary>
+    /// Raise whenever a reader would now extract other text from the same bytes: it is part of every document's
+    /// fingerprint, so the next full sync downloads and extracts every object again instead of keeping old bodies.
+    /// </summary>
+    public const int Version = 1;
+
     private readonly Dictionary<string, IFormatReader> _readers = new(StringComparer.Ordinal);
 
     public ContentExtractor()

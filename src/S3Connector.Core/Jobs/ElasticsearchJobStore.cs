@@ -1,7 +1,12 @@
 using Elastic.Clients.Elasticsearch;
 using Elastic.Clients.Elasticsearch.Core.Bulk;
 using Elastic.Clients.Elasticsearch.QueryDsl;
+using System.Buffers;
+using System.Text.Json;
+using Elastic.Transport;
 using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Json;
+using S3Connector.Core.Retries;
 
 namespace S3Connector.Core.Jobs;
 
@@ -9,7 +14,7 @@ namespace S3Connector.Core.Jobs;
 /// Jobs and units as documents of one index (<c>jobs_index</c>). Unit writes refresh the index so that a pending
 /// count taken right after a write sees it: that is what makes "no pending unit left" a safe completion test.
 /// </summary>
-public sealed class ElasticsearchJobStore(ElasticsearchClient client, string index) : IJobStore
+public sealed class ElasticsearchJobStore(ElasticsearchClient client, string index, RetryPolicy retry) : IJobStore
 {
     private const int PageSize = 1000;
 
@@ -17,13 +22,13 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task CreateJobAsync(JobDocument job, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId).OpType(OpType.Create).Refresh(Refresh.True), c), ct);
+        var response = await retry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId).OpType(OpType.Create).Refresh(Refresh.True), c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"creation of sync job {job.JobId}");
     }
 
     public async Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.GetAsync<JobDocument>(index, jobId, c), ct);
+        var response = await retry.SendAsync(c => client.GetAsync<JobDocument>(index, jobId, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
         {
             return null;
@@ -35,7 +40,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId)
+        var response = await retry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId)
             .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 409)
         {
@@ -62,7 +67,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             Sort = [new SortOptions { Field = new FieldSort("started_at") { Order = SortOrder.Desc } }],
             Size = 1,
         };
-        var response = await ElasticsearchRetry.SendAsync(c => client.SearchAsync<JobDocument>(request, c), ct);
+        var response = await retry.SendAsync(c => client.SearchAsync<JobDocument>(request, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404)
         {
             return null;
@@ -79,10 +84,10 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             IReadOnlyList<UnitDocument> pending = chunk;
             for (var attempt = 1; pending.Count > 0; attempt++)
             {
-                pending = await CreateOnceAsync(pending, attempt == ElasticsearchRetry.MaxAttempts, ct);
+                pending = await CreateOnceAsync(pending, attempt == RetryPolicy.MaxAttempts, ct);
                 if (pending.Count > 0)
                 {
-                    await ElasticsearchRetry.DelayAsync(attempt, ct);
+                    await retry.DelayAsync(attempt, ct);
                 }
             }
         }
@@ -96,7 +101,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             Operations = [.. units.Select(u => new BulkCreateOperation<UnitDocument>(u) { Id = u.UnitId })],
             Refresh = Refresh.True,
         };
-        var response = await ElasticsearchRetry.SendAsync(c => client.BulkAsync(request, c), ct);
+        var response = await retry.SendAsync(c => client.BulkAsync(request, c), ct);
         var items = response.Items?.ToList();
         if (items is null || items.Count != units.Count)
         {
@@ -104,7 +109,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             throw new ElasticsearchException("Elasticsearch answered the creation of work units without item results.");
         }
 
-        var retry = new List<UnitDocument>();
+        var again = new List<UnitDocument>();
         for (var i = 0; i < items.Count; i++)
         {
             var item = items[i];
@@ -116,7 +121,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
             if (!lastAttempt && ElasticsearchErrors.IsRetryable(item.Status))
             {
-                retry.Add(units[i]);
+                again.Add(units[i]);
                 continue;
             }
 
@@ -124,30 +129,115 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
                 $"Elasticsearch refused to record work unit {item.Id}: {item.Status} {item.Error?.Type} {item.Error?.Reason}");
         }
 
-        return retry;
+        return again;
     }
 
-    public async Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct)
+    public async Task<JobAndUnit> GetJobAndUnitAsync(string jobId, string unitId, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.GetAsync<UnitDocument>(index, unitId, c), ct);
-        if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
+        var ids = new System.Buffers.ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(ids))
         {
-            return null;
+            writer.WriteStartObject();
+            writer.WriteStartArray("ids");
+            writer.WriteStringValue(jobId);
+            writer.WriteStringValue(unitId);
+            writer.WriteEndArray();
+            writer.WriteEndObject();
         }
 
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of work unit {unitId}");
-        return response.Source;
+        var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST, $"/{Uri.EscapeDataString(index)}/_mget",
+            ids.WrittenSpan.ToArray(), "application/json", ct);
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of sync job {jobId} and work unit {unitId}");
+        using var document = JsonDocument.Parse(response.Body);
+        var docs = document.RootElement.GetProperty("docs");
+        JobDocument? job = null;
+        var version = default(JobVersion);
+        UnitDocument? unit = null;
+        foreach (var doc in docs.EnumerateArray())
+        {
+            if (!doc.TryGetProperty("found", out var found) || !found.GetBoolean())
+            {
+                continue;
+            }
+
+            var source = doc.GetProperty("_source");
+            if (doc.GetProperty("_id").GetString() == jobId)
+            {
+                job = source.Deserialize(ConnectorJson.Default.JobDocument);
+                version = new JobVersion(doc.GetProperty("_seq_no").GetInt64(), doc.GetProperty("_primary_term").GetInt64());
+            }
+            else
+            {
+                unit = source.Deserialize(ConnectorJson.Default.UnitDocument);
+            }
+        }
+
+        return new JobAndUnit(job, version, unit);
+    }
+
+    public async Task RecordPlanAsync(UnitDocument unit, IReadOnlyList<UnitDocument> successors, CancellationToken ct)
+    {
+        var lines = new System.Buffers.ArrayBufferWriter<byte>();
+        foreach (var successor in successors)
+        {
+            WriteLine(lines, "create", successor);
+        }
+
+        WriteLine(lines, "index", unit);
+        var body = lines.WrittenSpan.ToArray();
+        for (var attempt = 1; ; attempt++)
+        {
+            var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST, $"/{Uri.EscapeDataString(index)}/_bulk?refresh=true",
+                body, "application/x-ndjson", ct);
+            var items = BulkItems.Parse(response);
+            // 409 on a create: the successor exists already (an earlier delivery recorded the same plan).
+            var failed = items?.FindIndex(i => i.Status is not (>= 200 and < 300 or 409)) ?? -1;
+            if (items is { } && items.Count == successors.Count + 1 && failed < 0)
+            {
+                return;
+            }
+
+            var status = items is null ? response.ApiCallDetails.HttpStatusCode : items[failed].Status;
+            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(status))
+            {
+                throw new ElasticsearchException(items is null
+                    ? ElasticsearchErrors.Describe(response.ApiCallDetails, $"record of the division of work unit {unit.UnitId}")
+                    : $"Elasticsearch refused to record the division of work unit {unit.UnitId}: {items[failed].Status} {items[failed].ErrorType} {items[failed].ErrorReason}");
+            }
+
+            await retry.DelayAsync(attempt, ct);
+        }
+    }
+
+    private static void WriteLine(System.Buffers.ArrayBufferWriter<byte> lines, string action, UnitDocument unit)
+    {
+        using (var writer = new Utf8JsonWriter(lines))
+        {
+            writer.WriteStartObject();
+            writer.WriteStartObject(action);
+            writer.WriteString("_id", unit.UnitId);
+            writer.WriteEndObject();
+            writer.WriteEndObject();
+        }
+
+        lines.Write("\n"u8);
+        using (var writer = new Utf8JsonWriter(lines))
+        {
+            JsonSerializer.Serialize(writer, unit, ConnectorJson.Default.UnitDocument);
+        }
+
+        lines.Write("\n"u8);
     }
 
     public async Task FinishUnitAsync(UnitDocument unit, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.IndexAsync(unit, i => i.Index(index).Id(unit.UnitId).Refresh(Refresh.True), c), ct);
+        var response = await retry.SendAsync(c => client.IndexAsync(unit, i => i.Index(index).Id(unit.UnitId).Refresh(Refresh.True), c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"record of work unit {unit.UnitId}");
     }
 
     public async Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct)
     {
-        var response = await ElasticsearchRetry.SendAsync(c => client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending) }, c), ct);
+        var response = await retry.SendAsync(c => client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending) }, c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"count of pending work units of job {jobId}");
         return response.Count;
     }
@@ -167,7 +257,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
                 SearchAfter = searchAfter,
                 TrackTotalHits = new Elastic.Clients.Elasticsearch.Core.Search.TrackHits(false),
             };
-            var response = await ElasticsearchRetry.SendAsync(c => client.SearchAsync<UnitDocument>(request, c), ct);
+            var response = await retry.SendAsync(c => client.SearchAsync<UnitDocument>(request, c), ct);
             ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of work units of job {jobId}");
             var hits = response.Hits;
             foreach (var hit in hits)

@@ -24,7 +24,14 @@ public interface IJobStore
     /// <summary>Records units as pending unless they already exist; visible to <see cref="CountPendingUnitsAsync"/> on return.</summary>
     Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct);
 
-    Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct);
+    /// <summary>The job and one of its units in one read (either may be missing).</summary>
+    Task<JobAndUnit> GetJobAndUnitAsync(string jobId, string unitId, CancellationToken ct);
+
+    /// <summary>
+    /// In one request: records the successors as pending unless they exist, and replaces <paramref name="unit"/> (its
+    /// recorded plan); both are visible to <see cref="CountPendingUnitsAsync"/> on return.
+    /// </summary>
+    Task RecordPlanAsync(UnitDocument unit, IReadOnlyList<UnitDocument> successors, CancellationToken ct);
 
     /// <summary>Records a unit's outcome; visible to <see cref="CountPendingUnitsAsync"/> on return.</summary>
     Task FinishUnitAsync(UnitDocument unit, CancellationToken ct);
@@ -34,6 +41,9 @@ public interface IJobStore
     /// <summary>Sums the counters of every unit of the job, streaming (memory does not grow with the job).</summary>
     Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct);
 }
+
+/// <summary>What <see cref="IJobStore.GetJobAndUnitAsync"/> found.</summary>
+public sealed record JobAndUnit(JobDocument? Job, JobVersion JobVersion, UnitDocument? Unit);
 
 /// <summary>The job's counters summed over its units, and the first unit error (by unit id) to say why it failed.</summary>
 public sealed record UnitTotals(JobCounters Counters, string? FirstError);

@@ -52,8 +52,21 @@ public sealed class InMemoryJobStore : IJobStore
         return Task.CompletedTask;
     }
 
-    public Task<UnitDocument?> GetUnitAsync(string unitId, CancellationToken ct) =>
-        Task.FromResult(_units.GetValueOrDefault(unitId));
+    public Task<JobAndUnit> GetJobAndUnitAsync(string jobId, string unitId, CancellationToken ct) =>
+        Task.FromResult(_jobs.TryGetValue(jobId, out var entry)
+            ? new JobAndUnit(entry.Job, new JobVersion(entry.Version, 1), _units.GetValueOrDefault(unitId))
+            : new JobAndUnit(null, default, _units.GetValueOrDefault(unitId)));
+
+    public Task RecordPlanAsync(UnitDocument unit, IReadOnlyList<UnitDocument> successors, CancellationToken ct)
+    {
+        foreach (var successor in successors)
+        {
+            _units.TryAdd(successor.UnitId, successor);
+        }
+
+        _units[unit.UnitId] = unit;
+        return Task.CompletedTask;
+    }
 
     public Task FinishUnitAsync(UnitDocument unit, CancellationToken ct)
     {

@@ -34,6 +34,10 @@ public sealed record JobDocument
     [JsonPropertyName("status")] public required string Status { get; init; }
     [JsonPropertyName("buckets")] public IReadOnlyList<string> Buckets { get; init; } = [];
 
+    /// <summary>What the sync lists: when it completes, documents outside every scope (a bucket or prefix dropped from
+    /// the configuration) are deleted; inside them, each range reconciles its own stretch.</summary>
+    [JsonPropertyName("scopes")] public IReadOnlyList<Sync.ListingScope> Scopes { get; init; } = [];
+
     /// <summary>Who carries the job's messages: <c>sqs</c>, or <c>in-process</c> (lost with the process that ran it).</summary>
     [JsonPropertyName("runner")] public string Runner { get; init; } = JobRunner.Sqs;
     [JsonPropertyName("started_at")] public required DateTimeOffset StartedAt { get; init; }
@@ -43,7 +47,7 @@ public sealed record JobDocument
     [JsonPropertyName("counters")] public JobCounters? Counters { get; init; }
 }
 
-/// <summary>The work of one listing page (or the fan-out): pending until a worker records its outcome.</summary>
+/// <summary>The work of one key range (or the fan-out): pending until a worker records its outcome.</summary>
 public sealed record UnitDocument
 {
     [JsonPropertyName("type")] public string Type { get; init; } = "unit";
@@ -52,7 +56,15 @@ public sealed record UnitDocument
     [JsonPropertyName("status")] public required string Status { get; init; }
     [JsonPropertyName("bucket")] public string? Bucket { get; init; }
     [JsonPropertyName("prefix")] public string? Prefix { get; init; }
-    [JsonPropertyName("page")] public int Page { get; init; }
+    [JsonPropertyName("range")] public Sync.KeyRange? Range { get; init; }
+
+    /// <summary>
+    /// Recorded by the first delivery that divided the range, before its successors were sent: the part this unit
+    /// keeps, and the successors' messages. A redelivery works exactly that part and sends the same successors again,
+    /// whatever the listing shows by then, so no key falls between two units.
+    /// </summary>
+    [JsonPropertyName("own")] public Sync.KeyRange? Own { get; init; }
+    [JsonPropertyName("successors")] public IReadOnlyList<Sync.WorkMessage>? Successors { get; init; }
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     [JsonPropertyName("counters")] public JobCounters? Counters { get; init; }
@@ -64,6 +76,9 @@ public sealed record JobCounters
     [JsonPropertyName("listed")] public long Listed { get; init; }
     [JsonPropertyName("indexed")] public long Indexed { get; init; }
     [JsonPropertyName("indexed_with_content")] public long IndexedWithContent { get; init; }
+
+    /// <summary>Listed objects whose document already matched them: no download and no write.</summary>
+    [JsonPropertyName("unchanged")] public long Unchanged { get; init; }
     [JsonPropertyName("failed")] public long Failed { get; init; }
     [JsonPropertyName("deleted")] public long Deleted { get; init; }
     [JsonPropertyName("bytes_downloaded")] public long BytesDownloaded { get; init; }
@@ -82,6 +97,7 @@ public sealed record JobCounters
         Listed = a.Listed + b.Listed,
         Indexed = a.Indexed + b.Indexed,
         IndexedWithContent = a.IndexedWithContent + b.IndexedWithContent,
+        Unchanged = a.Unchanged + b.Unchanged,
         Failed = a.Failed + b.Failed,
         Deleted = a.Deleted + b.Deleted,
         BytesDownloaded = a.BytesDownloaded + b.BytesDownloaded,

@@ -2,14 +2,14 @@ using System.Text.Json;
 using Amazon.SQS;
 using Amazon.SQS.Model;
 using S3Connector.Core.Json;
+using S3Connector.Core.Retries;
 using S3Connector.Core.Sync;
 
 namespace S3Connector.Core.Queue;
 
-public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl) : IWorkQueue
+public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl, RetryPolicy retry) : IWorkQueue
 {
     private const int MaxBatch = 10;
-    private const int MaxAttempts = 4;
 
     public async Task SendAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct)
     {
@@ -29,7 +29,7 @@ public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl) : IWorkQueue
                     break;
                 }
 
-                if (attempt >= MaxAttempts || failed.Any(f => f.SenderFault == true))
+                if (attempt >= RetryPolicy.MaxAttempts || failed.Any(f => f.SenderFault == true))
                 {
                     var first = failed[0];
                     throw new InvalidOperationException(
@@ -38,7 +38,7 @@ public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl) : IWorkQueue
 
                 var failedIds = failed.Select(f => f.Id).ToHashSet(StringComparer.Ordinal);
                 entries = entries.Where(e => failedIds.Contains(e.Id)).ToList();
-                await Task.Delay(Elasticsearch.Backoff.Delay(attempt, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(5)), ct);
+                await retry.DelayAsync(attempt, ct);
             }
         }
     }

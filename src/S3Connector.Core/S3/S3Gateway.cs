@@ -54,15 +54,20 @@ public sealed class S3Gateway(S3ClientFactory clients)
         clients.For(region).ListObjectsV2Async(
             new ListObjectsV2Request { BucketName = bucket, MaxKeys = 1, Prefix = prefix.Length == 0 ? null : prefix }, ct);
 
+    /// <summary>One ListObjectsV2 request: at most <paramref name="maxKeys"/> keys of <paramref name="prefix"/> after
+    /// <paramref name="startAfter"/> (or after the <paramref name="continuationToken"/>'s position).</summary>
+    /// <param name="delimited">Delimiter '/': keys directly under the prefix, deeper ones as common prefixes.</param>
     public async Task<ListPage> ListAsync(
-        string bucket, string? region, string prefix, bool shallow, string? continuationToken, int maxKeys, CancellationToken ct)
+        string bucket, string? region, string prefix, bool delimited, string? startAfter, string? continuationToken, int maxKeys,
+        CancellationToken ct)
     {
         var request = new ListObjectsV2Request
         {
             BucketName = bucket,
             Prefix = prefix.Length == 0 ? null : prefix,
-            Delimiter = shallow ? "/" : null,
+            Delimiter = delimited ? "/" : null,
             MaxKeys = maxKeys,
+            StartAfter = continuationToken is null ? startAfter : null,
             ContinuationToken = continuationToken,
             FetchOwner = true,
             // Keys may hold characters XML 1.0 cannot carry; with url encoding S3 escapes them (the SDK leaves them escaped).

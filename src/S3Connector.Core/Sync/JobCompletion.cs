@@ -46,13 +46,15 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
         if (counters.Failed > 0 || counters.FailedPages > 0)
         {
             status = JobStatus.Failed;
-            error = $"{counters.Failed} objects could not be indexed and {counters.FailedPages} listing pages failed; nothing was deleted" +
+            error = $"{counters.Failed} objects could not be indexed and {counters.FailedPages} key ranges could not be listed; the failed ranges deleted nothing and no document outside the synced buckets was removed" +
                 (firstError is null ? "" : $". First failure: {firstError}");
         }
         else
         {
-            var deleted = await sink.DeleteUnseenAsync(job.StartedAt, ct);
-            counters = counters with { Deleted = deleted };
+            // Inside the scopes every range deleted its own stale documents; what is left is outside them all.
+            // A job recorded before scopes existed has none: deleting "outside nothing" would empty the index.
+            var deleted = job.Scopes.Count > 0 || job.Buckets.Count == 0 ? await sink.DeleteOutsideAsync(job.Scopes, ct) : 0;
+            counters = counters with { Deleted = counters.Deleted + deleted };
             status = JobStatus.Completed;
         }
 

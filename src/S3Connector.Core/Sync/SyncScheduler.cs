@@ -12,11 +12,12 @@ namespace S3Connector.Core.Sync;
 
 public sealed class SyncStartException(string message, Exception? inner = null) : Exception(message, inner);
 
-public sealed record SyncStart(string JobId, int ChainCount, string? SkippedBecauseRunning = null);
+public sealed record SyncStart(string JobId, int RangeCount, string? SkippedBecauseRunning = null);
 
 /// <summary>
-/// Starts a full sync: resolves the buckets, records the job, and fans the listing out to the queue as independent
-/// chains (one per top-level prefix, plus one for the keys at the top), so large buckets list in parallel.
+/// Starts a full sync: resolves the buckets, records the job, and fans each listing scope out to the queue as key
+/// ranges cut at its top-level prefixes (one delimited LIST), so a bucket of many "folders" lists in parallel from
+/// the start; a range that turns out long divides itself (<see cref="RangeSplitter"/>).
 /// </summary>
 public sealed class SyncScheduler(
     ConnectorOptions options,
@@ -31,7 +32,7 @@ public sealed class SyncScheduler(
     /// <summary>A job older than this that never ended (its messages were lost) no longer blocks new syncs.</summary>
     public static readonly TimeSpan MaxJobAge = TimeSpan.FromHours(24);
 
-    private sealed record Target(string Bucket, string? Region, string Prefix, int? RuleIndex);
+    private sealed record Target(string Bucket, string? Region, string Prefix);
 
     /// <param name="runner">A <see cref="JobRunner"/> value: an in-process run takes over an earlier in-process job,
     /// whose messages died with the process that ran it.</param>
@@ -66,6 +67,7 @@ public sealed class SyncScheduler(
             IndexName = options.IndexName,
             Status = JobStatus.Running,
             Buckets = buckets,
+            Scopes = [.. targets.Select(t => new ListingScope(t.Bucket, t.Prefix))],
             Runner = runner,
             StartedAt = now,
             UpdatedAt = now,
@@ -73,12 +75,12 @@ public sealed class SyncScheduler(
         var fanoutUnit = new UnitDocument { JobId = jobId, UnitId = UnitIds.Fanout(jobId), Status = UnitStatus.Pending, UpdatedAt = now };
         await jobs.CreatePendingUnitsAsync([fanoutUnit], ct);
 
-        var chains = 0;
+        var ranges = 0;
         try
         {
             foreach (var target in targets)
             {
-                chains += await FanOutAsync(jobId, target, ct);
+                ranges += await FanOutAsync(jobId, target, ct);
             }
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -90,32 +92,32 @@ public sealed class SyncScheduler(
         }
 
         await jobs.FinishUnitAsync(fanoutUnit with { Status = UnitStatus.Done, UpdatedAt = time.GetUtcNow() }, ct);
-        Log.JobStarted(logger, jobId, options.IndexName, buckets.Count, chains);
-        // Workers may have finished every chain before the fan-out unit was done; then nobody else would finish the job.
+        Log.JobStarted(logger, jobId, options.IndexName, buckets.Count, ranges);
+        // Workers may have finished every range before the fan-out unit was done; then nobody else would finish the job.
         await completion.TryCompleteAsync(jobId, ct);
-        return new SyncStart(jobId, chains);
+        return new SyncStart(jobId, ranges);
     }
 
     private async Task<List<Target>> ResolveTargetsAsync(CancellationToken ct)
     {
-        IEnumerable<(string Bucket, string Prefix, int? Rule)> wanted;
+        IEnumerable<(string Bucket, string Prefix)> wanted;
         if (options.AdvancedSyncRules.Count > 0)
         {
             // Overlapping rules share one listing, so no key is listed (or downloaded, or indexed) twice.
-            wanted = SyncRules.ListingTargets(options.AdvancedSyncRules).Select(t => (t.Bucket, t.Prefix, (int?)t.RuleIndex));
+            wanted = SyncRules.ListingTargets(options.AdvancedSyncRules).Select(t => (t.Bucket, t.Prefix));
         }
         else if (options.AllBuckets)
         {
-            wanted = (await Call(() => s3.ListBucketsAsync(ct), "list the buckets (buckets is \"*\")")).Select(b => (b, "", (int?)null));
+            wanted = (await Call(() => s3.ListBucketsAsync(ct), "list the buckets (buckets is \"*\")")).Select(b => (b, ""));
         }
         else
         {
-            wanted = options.Buckets.Select(b => (b, "", (int?)null));
+            wanted = options.Buckets.Select(b => (b, ""));
         }
 
         var regions = new Dictionary<string, string?>(StringComparer.Ordinal);
         var targets = new List<Target>();
-        foreach (var (bucket, prefix, rule) in wanted.Distinct())
+        foreach (var (bucket, prefix) in wanted.Distinct())
         {
             if (!regions.TryGetValue(bucket, out var region))
             {
@@ -124,7 +126,7 @@ public sealed class SyncScheduler(
                 regions[bucket] = region;
             }
 
-            targets.Add(new Target(bucket, region, prefix, rule));
+            targets.Add(new Target(bucket, region, prefix));
         }
 
         return targets;
@@ -153,32 +155,35 @@ public sealed class SyncScheduler(
         }
     }
 
+    /// <summary>
+    /// Cuts the target's prefix at the common prefixes of its first delimited page: range (null, P1], (P1, P2], ...,
+    /// (Pn, end]. Each folder then starts as a range of its own; the last range holds the rest of the prefix and
+    /// divides as it is listed, so one page of "folders" is all the scheduler needs to read.
+    /// </summary>
     private async Task<int> FanOutAsync(string jobId, Target target, CancellationToken ct)
     {
-        var top = new WorkMessage
+        var page = await s3.ListAsync(target.Bucket, target.Region, target.Prefix, delimited: true, startAfter: null, continuationToken: null,
+            RangeWorker.ListKeys, ct);
+        var messages = new List<WorkMessage>();
+        string? after = null;
+        foreach (var folder in page.CommonPrefixes.Order(KeyOrder.Instance))
         {
-            JobId = jobId,
-            Bucket = target.Bucket,
-            Region = target.Region,
-            Prefix = target.Prefix,
-            Shallow = true,
-            RuleIndex = target.RuleIndex,
-        };
-        await EnqueueAsync([top], ct);
-        var count = 1;
-        string? token = null;
-        do
-        {
-            var page = await s3.ListAsync(target.Bucket, target.Region, target.Prefix, shallow: true, token, 1000, ct);
-            var chains = page.CommonPrefixes.Select(p => top with { Prefix = p, Shallow = false }).ToList();
-            await EnqueueAsync(chains, ct);
-            count += chains.Count;
-            token = page.NextContinuationToken;
+            messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, folder)));
+            after = folder;
         }
-        while (token is not null);
 
-        return count;
+        messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, null)));
+        await EnqueueAsync(messages, ct);
+        return messages.Count;
     }
+
+    private static WorkMessage Message(string jobId, Target target, KeyRange range) => new()
+    {
+        JobId = jobId,
+        Bucket = target.Bucket,
+        Region = target.Region,
+        Range = range,
+    };
 
     private async Task EnqueueAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct)
     {
@@ -188,7 +193,7 @@ public sealed class SyncScheduler(
         }
 
         var now = time.GetUtcNow();
-        await jobs.CreatePendingUnitsAsync(messages.Select(m => PageWorker.PendingUnit(m, now)).ToList(), ct);
+        await jobs.CreatePendingUnitsAsync(messages.Select(m => RangeWorker.PendingUnit(m, now)).ToList(), ct);
         await queue.SendAsync(messages, ct);
     }
 

@@ -1,46 +1,42 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json.Serialization;
 
 namespace S3Connector.Core.Sync;
 
 /// <summary>
-/// One page of one listing chain, the only message on the work queue. Small (a few hundred bytes) and versioned:
-/// a worker refuses a version it does not know instead of guessing.
+/// One key range of one bucket to list and reconcile, the only message on the work queue. Small (the bounds are at
+/// most two keys) and versioned: a worker refuses a version it does not know instead of guessing.
 /// </summary>
 public sealed record WorkMessage
 {
-    public const int CurrentVersion = 1;
+    /// <summary>2: key ranges. 1 (a page number and continuation token) is refused.</summary>
+    public const int CurrentVersion = 2;
 
     [JsonPropertyName("v")] public int Version { get; init; } = CurrentVersion;
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
     [JsonPropertyName("bucket")] public required string Bucket { get; init; }
     [JsonPropertyName("region")] public string? Region { get; init; }
+    [JsonPropertyName("range")] public required KeyRange Range { get; init; }
 
-    /// <summary>Listing prefix, sent to S3.</summary>
-    [JsonPropertyName("prefix")] public string Prefix { get; init; } = "";
+    /// <summary>How many keys an earlier listing saw in the range: sizes the first LIST, never changes what is covered.</summary>
+    [JsonPropertyName("expected_keys")] public int? ExpectedKeys { get; init; }
 
-    /// <summary>List only the keys directly under <see cref="Prefix"/> (Delimiter '/'); the deeper ones have chains of their own.</summary>
-    [JsonPropertyName("shallow")] public bool Shallow { get; init; }
-
-    /// <summary>Index of the advanced rule that asked for this listing, for diagnostics: the worker applies all of the
-    /// bucket's rules, since one listing may serve several overlapping rules.</summary>
-    [JsonPropertyName("rule")] public int? RuleIndex { get; init; }
-
-    [JsonPropertyName("page")] public int Page { get; init; }
-    [JsonPropertyName("token")] public string? ContinuationToken { get; init; }
-
-    /// <summary>Stable across redeliveries, so page work is recorded once however often the message arrives.</summary>
+    /// <summary>Stable across redeliveries and derived only from what the unit covers, so page work is recorded once
+    /// however often, and by whichever path, the range arrives.</summary>
     [JsonIgnore]
-    public string UnitId => UnitIds.Page(JobId, Bucket, Prefix, Shallow, Page);
-
-    public WorkMessage Next(string continuationToken) => this with { Page = Page + 1, ContinuationToken = continuationToken };
+    public string UnitId => UnitIds.Range(JobId, Bucket, Range);
 }
 
 public static class UnitIds
 {
-    public static string Page(string jobId, string bucket, string prefix, bool shallow, int page)
+    public static string Range(string jobId, string bucket, KeyRange range)
     {
-        var chain = Documents.ObjectKeys.DocumentId(bucket, (shallow ? "s:" : "r:") + prefix);
-        return $"{jobId}:{chain}:{page}";
+        // NUL cannot appear in a bucket name and separates the parts; a null bound differs from an empty one.
+        var identity = string.Join('\0', bucket, range.Prefix, range.After is null ? "\u0001" : "=" + range.After,
+            range.Until is null ? "\u0001" : "=" + range.Until);
+        var hash = SHA256.HashData(Encoding.UTF8.GetBytes(identity));
+        return $"{jobId}:{Convert.ToHexStringLower(hash.AsSpan(0, 16))}";
     }
 
     public static string Fanout(string jobId) => $"{jobId}:fanout";

@@ -47,6 +47,6 @@ public sealed class ScheduledEvent
 public sealed class SchedulerResponse
 {
     [JsonPropertyName("job_id")] public string JobId { get; set; } = "";
-    [JsonPropertyName("chains")] public int Chains { get; set; }
+    [JsonPropertyName("ranges")] public int Ranges { get; set; }
     [JsonPropertyName("skipped_because_running")] public string? SkippedBecauseRunning { get; set; }
 }

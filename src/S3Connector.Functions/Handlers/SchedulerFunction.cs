@@ -17,7 +17,7 @@ public sealed class SchedulerFunction(ConnectorServices services, string runner 
         return new SchedulerResponse
         {
             JobId = start.JobId,
-            Chains = start.ChainCount,
+            Ranges = start.RangeCount,
             SkippedBecauseRunning = start.SkippedBecauseRunning,
         };
     }

@@ -58,8 +58,8 @@ internal static class FieldPredicates
                     var lowText = bounds.Lower?.Text;
                     var highText = bounds.Upper?.Text;
                     return v => v.Strings.Any(s => InRange(
-                        lowText is null ? 1 : string.CompareOrdinal(s, lowText), bounds.IncludeLower,
-                        highText is null ? -1 : string.CompareOrdinal(s, highText), bounds.IncludeUpper));
+                        lowText is null ? 1 : Utf8Order.Instance.Compare(s, lowText), bounds.IncludeLower,
+                        highText is null ? -1 : Utf8Order.Instance.Compare(s, highText), bounds.IncludeUpper));
                 case FieldKind.Date:
                     var format = bounds.Format is { } f ? DateFormat.Parse(f) : field.Mapper.DateFormat;
                     var zone = DateMath.ParseZone(bounds.TimeZone);

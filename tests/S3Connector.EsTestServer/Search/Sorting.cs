@@ -191,7 +191,7 @@ internal sealed class BoundSort
         var useMax = _spec.Mode is "max" || (_spec.Mode is null && _spec.Descending);
         return _kind switch
         {
-            SortValueKind.String => useMax ? values.Strings.Max(StringComparer.Ordinal) : values.Strings.Min(StringComparer.Ordinal),
+            SortValueKind.String => useMax ? values.Strings.Max(Utf8Order.Instance) : values.Strings.Min(Utf8Order.Instance),
             SortValueKind.Long => Select(values.Longs, useMax),
             SortValueKind.Int => (int)Select(values.Longs, useMax),
             SortValueKind.Float => (float)Select(values.Doubles, useMax),
@@ -233,7 +233,7 @@ internal sealed class BoundSort
 
         var result = (a, b) switch
         {
-            (string x, string y) => string.CompareOrdinal(x, y),
+            (string x, string y) => Utf8Order.Instance.Compare(x, y),
             (long x, long y) => x.CompareTo(y),
             (int x, int y) => x.CompareTo(y),
             (float x, float y) => x.CompareTo(y),
