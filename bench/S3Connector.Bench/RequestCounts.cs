@@ -12,11 +12,13 @@ namespace S3Connector.Bench;
 public sealed class RequestCounts
 {
     private readonly Dictionary<string, int> _counts;
+    private readonly Dictionary<string, int> _detail;
 
-    private RequestCounts(Dictionary<string, int> counts, int delayed)
+    private RequestCounts(Dictionary<string, int> counts, int delayed, Dictionary<string, int>? detail = null)
     {
         _counts = counts;
         Delayed = delayed;
+        _detail = detail ?? counts;
     }
 
     /// <summary>Requests an injected fault (here: the listing delay) answered.</summary>
@@ -42,7 +44,9 @@ public sealed class RequestCounts
         var requests = es.Requests;
         Full(requests.Count, logLimit, "Elasticsearch test server", nameof(EsTestServerOptions.MaxRecordedRequests));
         var counts = requests.GroupBy(EsKind, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        return new RequestCounts(counts, 0);
+        // By index too: the jobs index's bookkeeping and the content index's documents share endpoints such as _bulk.
+        var detail = requests.GroupBy(r => $"{EsKind(r)} {EsIndex(r)}", StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        return new RequestCounts(counts, 0, detail);
     }
 
     /// <summary>
@@ -61,10 +65,14 @@ public sealed class RequestCounts
         };
     }
 
-    /// <summary>Every kind with its count, most frequent first, for a line under a table.</summary>
-    public string Describe() => _counts.Count == 0
+    /// <summary>The index a request names first, or <c>-</c> for a cluster-wide one.</summary>
+    private static string EsIndex(EsRecordedRequest request) =>
+        request.Path.Split('/', StringSplitOptions.RemoveEmptyEntries).FirstOrDefault() is { } first && !first.StartsWith('_') ? first : "-";
+
+    /// <summary>Every kind (with its index, for Elasticsearch) and its count, most frequent first, for a line under a table.</summary>
+    public string Describe() => _detail.Count == 0
         ? "none"
-        : string.Join(", ", _counts.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
+        : string.Join(", ", _detail.OrderByDescending(c => c.Value).ThenBy(c => c.Key, StringComparer.Ordinal)
             .Select(c => string.Create(CultureInfo.InvariantCulture, $"{c.Key} {c.Value}")));
 
     private static void Full(int count, int limit, string what, string setting)
