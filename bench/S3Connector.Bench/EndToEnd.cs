@@ -105,17 +105,8 @@ public static class EndToEnd
 
     private static async Task<TimeSpan> ConnectorAsync(LocalStack aws, Uri es, string bucket, string index, int expected)
     {
-        var config = Path.Combine(Path.GetTempPath(), $"bench-{index}.json");
-        await File.WriteAllTextAsync(config, new JsonObject
-        {
-            ["buckets"] = new JsonArray(bucket),
-            ["index_name"] = index,
-            ["endpoint_url"] = aws.Endpoint.ToString().TrimEnd('/'),
-            ["aws_access_key_id"] = "test",
-            ["aws_secret_access_key"] = "test",
-            ["elasticsearch"] = new JsonObject { ["host"] = es.ToString() },
-            ["page_size"] = int.Parse(Environment.GetEnvironmentVariable("BENCH_PAGE_SIZE") ?? "100", CultureInfo.InvariantCulture),
-        }.ToJsonString());
+        var config = CliSync.WriteConfig(aws, es, bucket, index, c =>
+            c["page_size"] = int.Parse(Environment.GetEnvironmentVariable("BENCH_PAGE_SIZE") ?? "100", CultureInfo.InvariantCulture));
         var clock = Stopwatch.StartNew();
         using var output = new StringWriter();
         var exit = await Cli.Program.RunAsync(["sync", "--config", config, "--concurrency", Environment.GetEnvironmentVariable("BENCH_CONCURRENCY") ?? "4"], new Dictionary<string, string?>(), output, TextWriter.Null, CancellationToken.None);

@@ -7,6 +7,8 @@ using S3Connector.Bench;
 // bench micro [BenchmarkDotNet args]   per-object CPU cost of the connector's mapping
 // bench extract [runs]   extraction MB/s per format, in-process
 // bench memory [files]   peak memory of a dry-run sync over 10 MB files with the default concurrency
+// bench scale [keys] [runs]   one prefix vs 16 prefixes vs a sequential lister with delayed listings, and re-sync costs;
+//                              BENCH_LIST_DELAY_MS (default 100, 0 = none), BENCH_CONCURRENCY (16), BENCH_PAGE_SIZE (connector default)
 if (args is ["extract", ..])
 {
     return await ExtractionBench.ThroughputAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
@@ -21,6 +23,12 @@ if (args is ["micro", ..])
 {
     BenchmarkSwitcher.FromAssembly(typeof(MappingBenchmarks).Assembly).Run(args[1..]);
     return 0;
+}
+
+if (args is ["scale", ..])
+{
+    var keys = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 20_000;
+    return await ScaleBench.RunAsync(keys, args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 3);
 }
 
 if (args is ["events", ..])
