@@ -35,17 +35,23 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
         return bucket;
     }
 
-    private async Task<SyncStack.CliResult> SyncAsync(string shape, string config)
+    public static TheoryData<string> Shapes => [EncodedLikeS3, EncodingTypeIgnored];
+
+    private async Task SyncToCompletionAsync(string shape, string config)
     {
         await stack.Aws.IgnoreEncodingTypeAsync(shape == EncodingTypeIgnored);
+        SyncStack.CliResult result;
         try
         {
-            return await SyncStack.RunCliAsync("sync", "--config", config);
+            result = await SyncStack.RunCliAsync("sync", "--config", config);
         }
         finally
         {
             await stack.Aws.IgnoreEncodingTypeAsync(false);
         }
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        Assert.Contains(" completed ", result.Output, StringComparison.Ordinal);
     }
 
     private async Task AssertIndexHoldsExactlyAsync(string index, string bucket, IEnumerable<string> keys)
@@ -57,8 +63,7 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
     }
 
     [Theory]
-    [InlineData(EncodedLikeS3)]
-    [InlineData(EncodingTypeIgnored)]
+    [MemberData(nameof(Shapes))]
     public async Task Full_sync_indexes_exactly_the_bucket_keys(string shape)
     {
         var bucket = await SeedOddKeysAsync();
@@ -66,16 +71,13 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
         // Pages of 3 make continuation tokens follow odd keys too.
         var config = stack.WriteConfig(index, [bucket], c => c["page_size"] = 3);
 
-        var result = await SyncAsync(shape, config);
+        await SyncToCompletionAsync(shape, config);
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains(" completed ", result.Output, StringComparison.Ordinal);
         await AssertIndexHoldsExactlyAsync(index, bucket, OddKeys);
     }
 
     [Theory]
-    [InlineData(EncodedLikeS3)]
-    [InlineData(EncodingTypeIgnored)]
+    [MemberData(nameof(Shapes))]
     public async Task Advanced_rule_prefixes_with_plus_and_percent_list_exactly_their_keys(string shape)
     {
         var bucket = await SeedOddKeysAsync();
@@ -84,10 +86,8 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
         var config = stack.WriteConfig(index, ["ignored-when-advanced-rules-are-set"], c => c["advanced_sync_rules"] = new JsonArray(
             prefixes.Select(p => (JsonNode)new JsonObject { ["bucket"] = bucket, ["prefix"] = p }).ToArray()));
 
-        var result = await SyncAsync(shape, config);
+        await SyncToCompletionAsync(shape, config);
 
-        Assert.True(result.ExitCode == 0, result.Error + result.Output);
-        Assert.Contains(" completed ", result.Output, StringComparison.Ordinal);
         await AssertIndexHoldsExactlyAsync(index, bucket,
             OddKeys.Where(k => prefixes.Any(p => k.StartsWith(p, StringComparison.Ordinal))));
     }
