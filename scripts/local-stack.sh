@@ -9,9 +9,10 @@
 #   scripts/local-stack.sh node               prints the Node 22 binary the launcher runs on
 #
 # Environment passed through to the launcher: FAUXQS_S3_NOTIFY=bucket:queue[,bucket2:queue2] (S3 -> SQS
-# notifications), FAUXQS_LOGGER=true (request logging on stderr), FAUXQS_REQUEST_LOG_LIMIT.
+# notifications), FAUXQS_LOGGER=true (request logging on stderr), FAUXQS_REQUEST_LOG_LIMIT,
+# FAUXQS_IGNORE_ENCODING_TYPE=1 (listings ignore encoding-type=url, like some S3-compatible stores).
 # Test endpoints on the same port: /_localstack/requests, /_localstack/faults, /_localstack/notifications,
-# /_localstack/reset (see the header of tests/local-stack/launcher.mjs).
+# /_localstack/behaviour, /_localstack/reset (see the header of tests/local-stack/launcher.mjs).
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

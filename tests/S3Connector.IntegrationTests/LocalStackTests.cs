@@ -625,6 +625,47 @@ public sealed class FeatureTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Listing_can_ignore_encoding_type_or_truncate_without_a_token()
+    {
+        await using var stack = await LocalStack.StartAsync(new LocalStackOptions { IgnoreEncodingType = true });
+        using var s3 = stack.CreateS3Client();
+        async Task<ListObjectsV2Response> ListAsync() =>
+            await s3.ListObjectsV2Async(new ListObjectsV2Request { BucketName = "shape-bucket", Delimiter = "/", Encoding = EncodingType.Url });
+        async Task SeedAsync()
+        {
+            await s3.PutBucketAsync("shape-bucket");
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = "shape-bucket", Key = "a+b/c d.txt", ContentBody = "x" });
+            await s3.PutObjectAsync(new PutObjectRequest { BucketName = "shape-bucket", Key = "plus+sign é.txt", ContentBody = "x" });
+        }
+
+        await SeedAsync();
+        Assert.True((await stack.GetBehaviourAsync()).IgnoreEncodingType);
+        var raw = await ListAsync();
+        Assert.Null(raw.Encoding);
+        Assert.Equal(["plus+sign é.txt"], raw.S3Objects.Select(o => o.Key));
+        Assert.Equal(["a+b/"], raw.CommonPrefixes);
+
+        await stack.IgnoreEncodingTypeAsync(false);
+        var encoded = await ListAsync();
+        Assert.Equal(EncodingType.Url, encoded.Encoding);
+        Assert.Equal(["plus%2Bsign+%C3%A9.txt"], encoded.S3Objects.Select(o => o.Key));
+        Assert.Equal(["a%2Bb/"], encoded.CommonPrefixes);
+
+        // Reset goes back to the start-up behaviour, not to real S3.
+        await stack.ResetAsync();
+        Assert.True((await stack.GetBehaviourAsync()).IgnoreEncodingType);
+
+        await SeedAsync();
+        await stack.InjectTruncatedListingAsync("shape-bucket", count: 1, queryContains: "delimiter");
+        var broken = await ListAsync();
+        Assert.True(broken.IsTruncated);
+        Assert.Null(broken.NextContinuationToken);
+        Assert.Single(broken.S3Objects);
+        var healed = await ListAsync();
+        Assert.False(healed.IsTruncated);
+    }
+
+    [Fact]
     public async Task Start_failures_carry_stderr()
     {
         var options = new LocalStackOptions();

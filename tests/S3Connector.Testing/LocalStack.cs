@@ -26,6 +26,9 @@ public sealed class LocalStack : IAsyncDisposable
     /// <summary>Environment variable that overrides the repository root discovery.</summary>
     public const string RepoRootVariable = "S3CONNECTOR_REPO_ROOT";
 
+    /// <summary>Environment variable that starts the launcher with <see cref="LocalStackBehaviour.IgnoreEncodingType"/> on.</summary>
+    public const string IgnoreEncodingTypeVariable = "FAUXQS_IGNORE_ENCODING_TYPE";
+
     /// <summary>Region the emulator and the created clients use.</summary>
     public const string Region = "us-east-1";
 
@@ -129,6 +132,16 @@ public sealed class LocalStack : IAsyncDisposable
         else
         {
             psi.Environment.Remove("FAUXQS_S3_NOTIFY");
+        }
+
+        // Not inherited: a test that did not ask for the looser store must get S3's listing shape.
+        if (options.IgnoreEncodingType)
+        {
+            psi.Environment[IgnoreEncodingTypeVariable] = "1";
+        }
+        else
+        {
+            psi.Environment.Remove(IgnoreEncodingTypeVariable);
         }
 
         foreach (var (name, value) in options.Environment)
@@ -339,6 +352,25 @@ public sealed class LocalStack : IAsyncDisposable
             },
             ct);
 
+    /// <summary>
+    /// Makes the next <paramref name="count"/> (-1 = all until cleared) ListObjectsV2 requests on
+    /// <paramref name="bucket"/> (any bucket when null) whose query string contains <paramref name="queryContains"/>
+    /// answer IsTruncated=true without a NextContinuationToken, as a broken store does. Returns the fault's id.
+    /// </summary>
+    public Task<int> InjectTruncatedListingAsync(
+        string? bucket = null, int count = 1, string? queryContains = null, CancellationToken ct = default) =>
+        InjectFaultAsync(
+            new LocalStackFault
+            {
+                Operation = "ListObjectsV2",
+                Bucket = bucket,
+                Query = queryContains,
+                Count = count,
+                Status = 0,
+                TruncateWithoutToken = true,
+            },
+            ct);
+
     /// <summary>Disarms every fault.</summary>
     public async Task ClearFaultsAsync(CancellationToken ct = default)
     {
@@ -354,7 +386,30 @@ public sealed class LocalStack : IAsyncDisposable
         await EnsureSuccessAsync(response, ct);
     }
 
-    /// <summary>Deletes every bucket, object and queue and clears the request log and faults.</summary>
+    /// <summary>The run-time behaviour switches (<c>GET /_localstack/behaviour</c>).</summary>
+    public async Task<LocalStackBehaviour> GetBehaviourAsync(CancellationToken ct = default) =>
+        await _http.GetFromJsonAsync<LocalStackBehaviour>("_localstack/behaviour", Json, ct)
+        ?? throw new InvalidOperationException("GET /_localstack/behaviour answered null.");
+
+    /// <summary>Sets the behaviour switches (<c>PUT /_localstack/behaviour</c>); <see cref="ResetAsync"/> puts back the start-up values.</summary>
+    public async Task SetBehaviourAsync(LocalStackBehaviour behaviour, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(behaviour);
+        using var response = await _http.PutAsJsonAsync("_localstack/behaviour", behaviour, Json, ct);
+        await EnsureSuccessAsync(response, ct);
+    }
+
+    /// <summary>
+    /// Plays an S3-compatible store that ignores <c>encoding-type=url</c> (raw keys, no EncodingType element in the
+    /// answer) when <paramref name="ignore"/> is true, or real S3 again when false.
+    /// </summary>
+    public Task IgnoreEncodingTypeAsync(bool ignore = true, CancellationToken ct = default) =>
+        SetBehaviourAsync(new LocalStackBehaviour(ignore), ct);
+
+    /// <summary>
+    /// Deletes every bucket, object and queue, clears the request log and faults, and puts the behaviour switches back
+    /// to their start-up values.
+    /// </summary>
     public async Task ResetAsync(CancellationToken ct = default)
     {
         using var content = new StringContent(string.Empty);
@@ -576,6 +631,9 @@ public sealed class LocalStackOptions
     /// <summary>How long to wait for the launcher's ready line.</summary>
     public TimeSpan StartTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Start as a store that ignores <c>encoding-type=url</c> (<see cref="LocalStack.IgnoreEncodingTypeVariable"/>).</summary>
+    public bool IgnoreEncodingType { get; set; }
+
     /// <summary>Extra environment variables for the launcher (e.g. FAUXQS_REQUEST_LOG_LIMIT).</summary>
     public IDictionary<string, string?> Environment { get; } = new Dictionary<string, string?>(StringComparer.Ordinal);
 }
@@ -648,7 +706,19 @@ public sealed record LocalStackFault
 
     /// <summary>Delay before answering, in milliseconds.</summary>
     public int DelayMs { get; init; }
+
+    /// <summary>
+    /// Serve the ListObjectsV2 but answer IsTruncated=true with no NextContinuationToken (needs <see cref="Status"/> 0;
+    /// see <see cref="LocalStack.InjectTruncatedListingAsync"/>).
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingDefault)]
+    public bool TruncateWithoutToken { get; init; }
 }
+
+/// <summary>The emulator's run-time behaviour switches.</summary>
+/// <param name="IgnoreEncodingType">ListObjects/ListObjectsV2 ignore <c>encoding-type=url</c>: raw keys, no EncodingType
+/// element, like several S3-compatible stores.</param>
+public sealed record LocalStackBehaviour(bool IgnoreEncodingType);
 
 /// <summary>An S3 → SQS notification route: events for keys in <paramref name="Bucket"/> go to <paramref name="Queue"/>.</summary>
 public sealed record LocalStackNotificationRoute(string Bucket, string Queue, string? Prefix = null, string? Suffix = null);

@@ -15,16 +15,26 @@
 //   FAUXQS_LOGGER               "true" turns on fastify's request logger (stderr noise; default off)
 //   FAUXQS_REQUEST_LOG_LIMIT    how many requests /_localstack/requests keeps (default 20000, oldest dropped)
 //   FAUXQS_OWNER_ID / FAUXQS_OWNER_NAME   the Owner that listings report
+//   FAUXQS_IGNORE_ENCODING_TYPE "1" (or "true") starts with behaviour ignoreEncodingType on (see below); default off
 //
 // Test endpoints (never logged, never faulted):
 //   GET    /_localstack/requests        JSON array of the logged S3/SQS/SNS requests, oldest first
 //   DELETE /_localstack/requests        clears it
 //   GET    /_localstack/faults          the armed faults and their remaining counts
-//   POST   /_localstack/faults          arms a fault (JSON, see armFault below); answers {"id":N,...}
+//   POST   /_localstack/faults          arms a fault (JSON, see armFault below); answers {"id":N,...}.
+//                                       {"operation":"ListObjectsV2","truncateWithoutToken":true,"count":N} makes
+//                                       the next N matching listings answer IsTruncated=true with no
+//                                       NextContinuationToken (a broken store) instead of an error
 //   DELETE /_localstack/faults          disarms all
 //   GET    /_localstack/notifications   the S3 -> SQS bridge's routes and counters
 //   PUT    /_localstack/notifications   replaces the routes: [{"bucket":"b","queue":"q","prefix":"","suffix":""}]
-//   POST   /_localstack/reset           deletes every bucket, object and queue, and clears log, faults and counters
+//   GET    /_localstack/behaviour       the run-time behaviour switches: {"ignoreEncodingType":false}
+//   PUT    /_localstack/behaviour       sets the switches given ({"ignoreEncodingType":true}); answers all of them.
+//                                       ignoreEncodingType: ListObjects/ListObjectsV2 ignore encoding-type=url and
+//                                       answer raw keys with no EncodingType element, like several S3-compatible
+//                                       stores (keys with characters XML 1.0 cannot carry then break the answer)
+//   POST   /_localstack/reset           deletes every bucket, object and queue, clears log, faults and counters, and
+//                                       puts the behaviour switches back to their start-up values (environment)
 //   GET    /health                      fauxqs's own {"status":"ok"}
 
 import { registerHooks } from "node:module";
@@ -246,7 +256,15 @@ const isInternal = (url) => url.startsWith("/_localstack") || url.startsWith("/_
 // (keys skipped or repeated). Real S3 lists in UTF-8 byte order. This replaces ListObjects (v1) and
 // ListObjectsV2 completely: ordering, MaxKeys (a common prefix counts once), Prefix, Delimiter/CommonPrefixes,
 // Marker/NextMarker, StartAfter, ContinuationToken, KeyCount, EncodingType=url, FetchOwner and StorageClass.
+// With the ignoreEncodingType switch it answers like a store that drops encoding-type (raw keys, no EncodingType).
 // ---------------------------------------------------------------------------------------------------------------
+
+// Run-time switches (GET/PUT /_localstack/behaviour), so one emulator can play real S3 and a looser S3-compatible
+// store in turn. Start-up values come from the environment, and /_localstack/reset goes back to them.
+function behaviourFromEnv() {
+    return { ignoreEncodingType: /^(1|true)$/i.test(process.env.FAUXQS_IGNORE_ENCODING_TYPE ?? "") };
+}
+let behaviour = behaviourFromEnv();
 
 let mutationGeneration = 0;
 // Every store method that changes a bucket's key set bumps the generation, which invalidates the sorted-key cache.
@@ -369,7 +387,10 @@ function handleList(request, reply, info) {
     if (!objectsMap) {
         return sendS3Error(request, reply, 404, "NoSuchBucket", "The specified bucket does not exist");
     }
-    const encodingType = q.get("encoding-type");
+    // Why: several S3-compatible stores drop encoding-type: they neither check it nor encode, and their answer has
+    // no EncodingType element, so a client that decodes anyway turns "a+b/" into "a b/". ignoreEncodingType plays
+    // such a store.
+    const encodingType = behaviour.ignoreEncodingType ? null : q.get("encoding-type");
     if (encodingType !== null && encodingType !== "url") {
         return sendS3Error(request, reply, 400, "InvalidArgument", "Invalid Encoding Method specified in Request");
     }
@@ -405,7 +426,11 @@ function handleList(request, reply, info) {
             marker = decoded.slice(TOKEN_PREFIX.length);
         }
         const fetchOwner = q.get("fetch-owner") === "true";
-        const { items, isTruncated } = listBucket(objectsMap, { prefix, delimiter, maxKeys, marker });
+        const listed = listBucket(objectsMap, { prefix, delimiter, maxKeys, marker });
+        const items = listed.items;
+        // A truncateWithoutToken fault: "there is more" with no way to ask for it, as a broken store answers.
+        const withoutToken = request.localstackTruncateWithoutToken === true;
+        const isTruncated = listed.isTruncated || withoutToken;
         header.push(
             `<Name>${escapeXml(bucket)}</Name>`,
             `<Prefix>${escapeXml(enc(prefix))}</Prefix>`,
@@ -414,7 +439,7 @@ function handleList(request, reply, info) {
         header.push(`<MaxKeys>${maxKeys}</MaxKeys>`, `<KeyCount>${items.length}</KeyCount>`, `<IsTruncated>${isTruncated}</IsTruncated>`);
         if (encodingType) header.push(`<EncodingType>url</EncodingType>`);
         if (token !== null) header.push(`<ContinuationToken>${escapeXml(token)}</ContinuationToken>`);
-        if (isTruncated && items.length > 0) {
+        if (isTruncated && items.length > 0 && !withoutToken) {
             const last = items[items.length - 1];
             const next = Buffer.from(TOKEN_PREFIX + (last.key ?? last.prefix), "utf8").toString("base64");
             header.push(`<NextContinuationToken>${next}</NextContinuationToken>`);
@@ -469,6 +494,8 @@ let requestSequence = 0;
 // Why: the connector's retry and error paths (500 InternalError, 503 SlowDown, 403 AccessDenied on one key, a
 // throttled SQS call) cannot be reached against an emulator that never fails. A fault answers the next `count`
 // matching requests with an S3 XML error (or the SQS JSON error shape for SQS calls) instead of running them.
+// A truncateWithoutToken fault serves the ListObjectsV2 but marks it truncated with no NextContinuationToken,
+// which no error status can express: the connector must fail that listing, not take it for the last page.
 // ---------------------------------------------------------------------------------------------------------------
 
 const faults = [];
@@ -476,7 +503,13 @@ let faultSequence = 0;
 
 function armFault(spec) {
     if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new Error("a fault is a JSON object");
-    const status = spec.status ?? (spec.delayMs ? 0 : 500);
+    const truncateWithoutToken = spec.truncateWithoutToken === true;
+    if (truncateWithoutToken) {
+        // The listing itself is served (200); only its IsTruncated/NextContinuationToken are broken.
+        if (spec.status) throw new Error("truncateWithoutToken answers 200: leave status out (or 0)");
+        if ((spec.operation ?? "ListObjectsV2") !== "ListObjectsV2") throw new Error("truncateWithoutToken applies to ListObjectsV2 only");
+    }
+    const status = truncateWithoutToken ? 0 : spec.status ?? (spec.delayMs ? 0 : 500);
     if (status !== 0 && (!Number.isInteger(status) || status < 400 || status > 599)) {
         throw new Error("status must be an HTTP error status 400..599 (or 0/absent with delayMs for a delay only)");
     }
@@ -485,7 +518,7 @@ function armFault(spec) {
     const fault = {
         id: ++faultSequence,
         method: spec.method ? String(spec.method).toUpperCase() : null,
-        operation: spec.operation ?? null,
+        operation: truncateWithoutToken ? "ListObjectsV2" : spec.operation ?? null,
         bucket: spec.bucket ?? null,
         key: spec.key ?? null,
         path: spec.path ?? null,
@@ -493,9 +526,10 @@ function armFault(spec) {
         queue: spec.queue ?? null,
         remaining: count,
         status,
-        code: spec.code ?? (status === 503 ? "SlowDown" : status === 403 ? "AccessDenied" : status === 404 ? "NoSuchKey" : "InternalError"),
+        code: truncateWithoutToken ? null : spec.code ?? (status === 503 ? "SlowDown" : status === 403 ? "AccessDenied" : status === 404 ? "NoSuchKey" : "InternalError"),
         message: spec.message ?? null,
         delayMs: Math.max(0, Number(spec.delayMs ?? 0) || 0),
+        truncateWithoutToken,
         hits: 0,
     };
     faults.push(fault);
@@ -667,7 +701,8 @@ app.addHook("preHandler", async (request, reply) => {
     if (fault) {
         entry.fault = fault.id;
         if (fault.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-        if (fault.status) return sendFault(request, reply, info, fault);
+        if (fault.truncateWithoutToken) request.localstackTruncateWithoutToken = true;
+        else if (fault.status) return sendFault(request, reply, info, fault);
     }
 
     if (info.service !== "s3") return;
@@ -815,6 +850,21 @@ app.put("/_localstack/notifications", async (request, reply) => {
         return badRequest(reply, err.message);
     }
 });
+app.get("/_localstack/behaviour", async () => behaviour);
+app.put("/_localstack/behaviour", async (request, reply) => {
+    try {
+        const spec = jsonBody(request);
+        if (typeof spec !== "object" || spec === null || Array.isArray(spec)) throw new Error('expected a JSON object such as {"ignoreEncodingType":true}');
+        for (const [name, value] of Object.entries(spec)) {
+            if (!Object.hasOwn(behaviour, name)) throw new Error(`unknown behaviour "${name}" (known: ${Object.keys(behaviour).join(", ")})`);
+            if (typeof value !== "boolean") throw new Error(`${name} must be true or false`);
+        }
+        behaviour = { ...behaviour, ...spec };
+        return behaviour;
+    } catch (err) {
+        return badRequest(reply, err.message);
+    }
+});
 app.post("/_localstack/reset", async (_request, reply) => {
     s3Store.purgeAll();
     sqsStore.purgeAll();
@@ -824,6 +874,7 @@ app.post("/_localstack/reset", async (_request, reply) => {
     notificationStats.sent = 0;
     notificationStats.dropped = 0;
     notificationStats.lastError = null;
+    behaviour = behaviourFromEnv();
     return reply.code(204).send();
 });
 

@@ -74,9 +74,28 @@ public sealed class S3Gateway(S3ClientFactory clients)
             Encoding = EncodingType.Url,
         };
         var response = await clients.For(region).ListObjectsV2Async(request, ct);
+        return ToListPage(bucket, prefix, response);
+    }
+
+    /// <summary>
+    /// One ListObjectsV2 answer as a page: keys and common prefixes decoded only when the answer says it is
+    /// url-encoded (the SDK leaves them as sent), and a truncated answer without a token refused.
+    /// </summary>
+    /// <exception cref="TruncatedListingException">IsTruncated without a NextContinuationToken.</exception>
+    public static ListPage ToListPage(string bucket, string prefix, ListObjectsV2Response response)
+    {
+        ArgumentNullException.ThrowIfNull(response);
+        if (response.IsTruncated == true && string.IsNullOrEmpty(response.NextContinuationToken))
+        {
+            throw new TruncatedListingException(bucket, prefix);
+        }
+
+        // Several S3-compatible stores ignore encoding-type and answer raw keys: decoding those anyway turns
+        // "a+b/" into "a b/" and "percent%20x" into "percent x", other keys whose objects then go missing.
+        var encoded = IsUrlEncoded(response.Encoding);
         var objects = (response.S3Objects ?? []).Select(o => new S3ObjectInfo(
             bucket,
-            DecodeKey(o.Key),
+            ListedKey(o.Key, encoded),
             o.Size ?? 0,
             new DateTimeOffset(o.LastModified ?? DateTime.UnixEpoch, TimeSpan.Zero),
             (o.ETag ?? "").Trim('"'),
@@ -85,9 +104,16 @@ public sealed class S3Gateway(S3ClientFactory clients)
             o.RestoreStatus is { IsRestoreInProgress: false, RestoreExpiryDate: not null })).ToList();
         return new ListPage(
             objects,
-            (response.CommonPrefixes ?? []).Select(DecodeKey).ToList(),
+            (response.CommonPrefixes ?? []).Select(p => ListedKey(p, encoded)).ToList(),
             response.IsTruncated == true ? response.NextContinuationToken : null);
     }
+
+    /// <summary>True when a listing answer says <c>&lt;EncodingType&gt;url&lt;/EncodingType&gt;</c>.</summary>
+    public static bool IsUrlEncoded(EncodingType? encoding) =>
+        string.Equals(encoding?.Value, EncodingType.Url.Value, StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>A key or prefix as a listing answered it: decoded when the answer was url-encoded, else as is.</summary>
+    public static string ListedKey(string listed, bool urlEncoded) => urlEncoded ? DecodeKey(listed) : listed;
 
     /// <summary>The object's current state, or null when it does not exist (HEAD: the cheapest read S3 offers).</summary>
     public async Task<S3ObjectInfo?> HeadAsync(string bucket, string? region, string key, CancellationToken ct)
@@ -158,6 +184,8 @@ public static class S3Errors
     {
         AmazonS3Exception s3 => $"S3 answered {(int)s3.StatusCode} {s3.ErrorCode}: {s3.Message}",
         Amazon.Runtime.AmazonServiceException service => $"AWS answered {(int)service.StatusCode} {service.ErrorCode}: {service.Message}",
+        // Already one sentence naming bucket and prefix; the type name would add nothing for a user.
+        TruncatedListingException => e.Message.TrimEnd('.'),
         _ => $"{e.GetType().Name}: {e.Message}",
     };
 }
