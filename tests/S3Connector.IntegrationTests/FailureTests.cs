@@ -112,7 +112,7 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         var index = SyncStack.NewName("twice");
         var options = ConnectorConfiguration.Load(stack.WriteConfig(index, [bucket], c => c["page_size"] = 7), new Dictionary<string, string?>());
 
-        var summary = await RunSyncAsync(options, inner => new DuplicatingQueue(inner));
+        var summary = await InProcessSync.RunAsync(options, inner => new DuplicatingQueue(inner));
 
         Assert.Equal(JobStatus.Completed, summary.Status);
         Assert.Equal(keys.Count, summary.Counters.Listed);
@@ -231,34 +231,6 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         {
             await inner.SendAsync(messages, ct);
             await inner.SendAsync(messages, ct);
-        }
-    }
-
-    /// <summary>The CLI's sync loop, with a queue decorator in between.</summary>
-    private static async Task<SyncSummary> RunSyncAsync(ConnectorOptions options, Func<IWorkQueue, IWorkQueue> decorate)
-    {
-        var queue = new InProcessWorkQueue(options.WorkMaxReceiveCount);
-        using var services = new ConnectorServices(options, decorate(queue), NullLoggerFactory.Instance);
-        var worker = new WorkerFunction(services, NullLogger<WorkerFunction>.Instance);
-        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        var context = new Cli.Commands.CliContext("WorkerFunction");
-        var consuming = queue.RunConsumersAsync(4, e => worker.HandleAsync(e, context), stop.Token);
-        var start = await new SchedulerFunction(services, JobRunner.InProcess).HandleAsync(null, new Cli.Commands.CliContext("SchedulerFunction"));
-        try
-        {
-            while (true)
-            {
-                await Task.Delay(100, stop.Token);
-                if (await services.Jobs.GetJobAsync(start.JobId, stop.Token) is var (job, _) && JobStatus.IsTerminal(job.Status))
-                {
-                    return JobCompletion.Summarize(job);
-                }
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync();
-            await consuming;
         }
     }
 }

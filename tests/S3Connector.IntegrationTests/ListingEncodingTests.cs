@@ -93,8 +93,8 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
     }
 
     [Theory]
-    [InlineData("prefix=dir1")] // a page of one listing chain (the page worker)
-    [InlineData("max-keys=1000")] // the scheduler's fan-out over the top-level prefixes
+    [InlineData("start-after=dir1")] // the key range after the folder dir1/ (a worker), which holds keys[1]
+    [InlineData("delimiter=")] // the scheduler's fan-out over the top-level prefixes
     public async Task A_truncated_listing_without_a_token_fails_the_sync_and_deletes_nothing(string listingQuery)
     {
         var bucket = await stack.CreateBucketAsync("trunc");
@@ -122,7 +122,7 @@ public sealed class ListingEncodingTests(SyncStack stack, ITestOutputHelper outp
         Assert.DoesNotContain(" completed ", result.Output, StringComparison.Ordinal);
         Assert.Contains($"S3 answered a truncated listing of s3://{bucket}/", result.Output + result.Error, StringComparison.Ordinal);
         Assert.Contains("without a continuation token", result.Output + result.Error, StringComparison.Ordinal);
-        // A failed sync deletes nothing: the deleted object's document survives.
+        // The failed range deletes nothing: the deleted object's document survives.
         Assert.Equal(keys.Count, (await stack.ReadIndexAsync(index)).Count);
     }
 }

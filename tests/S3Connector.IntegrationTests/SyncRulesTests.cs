@@ -74,7 +74,7 @@ public sealed class SyncRulesTests(SyncStack stack) : IClassFixture<SyncStack>
 
         var listings = requests.Where(r => r.Operation is "ListObjectsV2" or "ListObjects")
             .Select(r => HttpUtility.ParseQueryString(r.Query))
-            .Select(q => (Prefix: q["prefix"] ?? "", Delimiter: q["delimiter"], StartAfter: q["start-after"], Token: q["continuation-token"]))
+            .Select(q => (Prefix: q["prefix"] ?? "", Delimiter: q["delimiter"], StartAfter: q["start-after"], Token: q["continuation-token"], MaxKeys: q["max-keys"]))
             .ToList();
         Assert.NotEmpty(listings);
         Assert.All(listings, l => Assert.StartsWith("docs/", l.Prefix, StringComparison.Ordinal));

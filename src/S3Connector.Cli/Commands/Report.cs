@@ -10,7 +10,7 @@ public static class Report
     {
         var rate = elapsed.TotalSeconds > 0 ? progress.Listed / elapsed.TotalSeconds : 0;
         var line = string.Create(CultureInfo.InvariantCulture,
-            $"[{elapsed:hh\\:mm\\:ss}] pages {progress.Pages}  listed {progress.Listed}  indexed {progress.Indexed}  skipped {progress.Skipped}  failed {progress.Failed}  {rate:F0} objects/s");
+            $"[{elapsed:hh\\:mm\\:ss}] ranges {progress.Pages}  listed {progress.Listed}  indexed {progress.Indexed}  skipped {progress.Skipped}  failed {progress.Failed}  {rate:F0} objects/s");
         if (interactive)
         {
             error.Write("\r" + line.PadRight(100));
@@ -27,10 +27,11 @@ public static class Report
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sync {summary.JobId} {summary.Status} in {summary.DurationSeconds:F1} s"));
         Row(output, "objects listed", c.Listed);
         Row(output, "indexed", c.Indexed, $"{c.IndexedWithContent} with content");
+        Row(output, "unchanged", c.Unchanged, "not downloaded, not written");
         Row(output, "metadata only", c.MetadataOnly.Values.Sum(), Reasons(c.MetadataOnly));
         Row(output, "skipped", c.Skipped.Values.Sum(), Reasons(c.Skipped));
         Row(output, "deleted", c.Deleted);
-        Row(output, "failed", c.Failed, c.FailedPages > 0 ? $"{c.FailedPages} listing pages failed" : null);
+        Row(output, "failed", c.Failed, c.FailedPages > 0 ? $"{c.FailedPages} key ranges could not be listed" : null);
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"downloaded",-16}{c.BytesDownloaded / 1024.0 / 1024.0,10:F1} MiB"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"  {"throughput",-16}{summary.ObjectsPerSecond,10:F1} objects/s"));
         if (summary.Error is not null)

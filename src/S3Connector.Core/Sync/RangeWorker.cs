@@ -497,7 +497,7 @@ public sealed class RangeWorker(
     }
 
     private static bool IsListingFailure(Exception e) => e is Amazon.Runtime.AmazonServiceException or Amazon.Runtime.AmazonClientException
-        or HttpRequestException or IOException or TimeoutException;
+        or TruncatedListingException or HttpRequestException or IOException or TimeoutException;
 
     private WorkOutcome RetryLater(string unitId, string reason)
     {

@@ -1,0 +1,178 @@
+using System.Text.Json.Nodes;
+using System.Web;
+using Amazon.S3.Model;
+using S3Connector.Core.Configuration;
+using S3Connector.Core.Documents;
+using S3Connector.Core.Elasticsearch;
+using S3Connector.Core.Jobs;
+using S3Connector.Core.Sync;
+using S3Connector.IntegrationTests.Infrastructure;
+
+namespace S3Connector.IntegrationTests;
+
+/// <summary>The key-range engine: re-syncs that cost only what changed, ranges that repeat exactly their own keys,
+/// and long prefixes divided so they list in parallel.</summary>
+public sealed class RangeEngineTests(SyncStack stack) : IClassFixture<SyncStack>
+{
+    private static ConnectorOptions Load(string config) => ConnectorConfiguration.Load(config, new Dictionary<string, string?>());
+
+    private async Task<List<string>> GetObjectKeysAsync(string bucket) =>
+        [.. (await stack.Aws.GetRequestsAsync()).Where(r => r.Bucket == bucket && r.Operation == "GetObject").Select(r => r.Key!)];
+
+    private static string Id(string bucket, string key) => ObjectKeys.DocumentId(bucket, key);
+
+    private static async Task<SyncStack.CliResult> SyncAsync(string config)
+    {
+        var result = await SyncStack.RunCliAsync("sync", "--config", config);
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        return result;
+    }
+
+    [Fact]
+    public async Task A_resync_downloads_and_writes_only_what_changed_and_the_index_ends_equal_to_the_bucket()
+    {
+        var bucket = await stack.CreateBucketAsync("resync");
+        var keys = Enumerable.Range(0, 240).Select(i => i % 4 == 0 ? $"docs/blob-{i:D3}.bin" : $"docs/{i / 60}/note-{i:D3}.txt").ToList();
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, $"first text of {k}")));
+        var index = SyncStack.NewName("resync");
+        var config = stack.WriteConfig(index, [bucket], c => c["page_size"] = 25);
+        await SyncAsync(config);
+
+        await stack.Aws.ClearRequestsAsync();
+        stack.EsServer?.ClearRequests();
+        var unchanged = await SyncAsync(config);
+
+        Assert.Empty(await GetObjectKeysAsync(bucket));
+        Assert.Matches(@"unchanged\s+240\b", unchanged.Output);
+        Assert.Matches(@"indexed\s+0\b", unchanged.Output);
+        if (stack.EsServer is { } server)
+        {
+            // Nothing changed, so nothing is written to the content index (the jobs index keeps its bookkeeping).
+            Assert.DoesNotContain(server.Requests, r => r.Path.StartsWith($"/{index}/_bulk", StringComparison.Ordinal));
+        }
+
+        var texts = keys.Where(k => k.EndsWith(".txt", StringComparison.Ordinal)).ToList();
+        var overwritten = texts.Where((_, i) => i % 9 == 0).Take(20).ToList();
+        var deleted = keys.Except(overwritten).Where((_, i) => i % 21 == 5).Take(10).ToList();
+        Assert.Equal(20, overwritten.Count);
+        Assert.Equal(10, deleted.Count);
+        await stack.PutManyAsync(bucket, overwritten.Select(k => (k, $"second text of {k}")));
+        foreach (var key in deleted)
+        {
+            await stack.S3.DeleteObjectAsync(bucket, key);
+        }
+
+        await stack.Aws.ClearRequestsAsync();
+        var changed = await SyncAsync(config);
+
+        Assert.Equal(overwritten.Order(), (await GetObjectKeysAsync(bucket)).Order());
+        Assert.Matches(@"deleted\s+10\b", changed.Output);
+        var documents = await stack.ReadIndexAsync(index);
+        Assert.Equal(keys.Except(deleted).Select(k => Id(bucket, k)).Order(), documents.Keys.Order());
+        foreach (var key in overwritten)
+        {
+            Assert.Equal($"second text of {key}", documents[Id(bucket, key)]["body"]!.GetValue<string>().Trim());
+        }
+
+        // A setting that shapes documents changes every fingerprint: the next sync extracts everything again.
+        var reconfigured = stack.WriteConfig(index, [bucket], c =>
+        {
+            c["page_size"] = 25;
+            c["max_body_chars"] = 5000;
+        });
+        await stack.Aws.ClearRequestsAsync();
+        await SyncAsync(reconfigured);
+        Assert.Equal(texts.Except(deleted).Order(), (await GetObjectKeysAsync(bucket)).Order());
+    }
+
+    [Fact]
+    public async Task A_bucket_dropped_from_the_configuration_loses_its_documents_when_the_sync_completes()
+    {
+        var kept = await stack.CreateBucketAsync("kept");
+        var dropped = await stack.CreateBucketAsync("dropped");
+        await stack.PutManyAsync(kept, [("a.txt", "a"), ("b/c.txt", "c")]);
+        await stack.PutManyAsync(dropped, [("d.txt", "d")]);
+        var index = SyncStack.NewName("scopes");
+        await SyncAsync(stack.WriteConfig(index, [kept, dropped]));
+        Assert.Equal(3, (await stack.ReadIndexAsync(index)).Count);
+
+        var result = await SyncAsync(stack.WriteConfig(index, [kept]));
+
+        Assert.Matches(@"deleted\s+1\b", result.Output);
+        Assert.Equal(new[] { Id(kept, "a.txt"), Id(kept, "b/c.txt") }.Order(), (await stack.ReadIndexAsync(index)).Keys.Order());
+    }
+
+    /// <summary>
+    /// The defect of page-numbered units: a page retried after a key was uploaded inside it ended one key earlier,
+    /// and the key at its old end was never read. A range repeats exactly its recorded keys.
+    /// </summary>
+    [Fact]
+    public async Task A_range_retried_while_a_key_is_uploaded_into_it_loses_no_key()
+    {
+        var bucket = await stack.CreateBucketAsync("retried");
+        var keys = Enumerable.Range(1, 10).Select(i => $"k{i:D2}.txt").ToList();
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, "text of " + k)));
+        var index = SyncStack.NewName("retried");
+        var options = Load(stack.WriteConfig(index, [bucket], c => c["page_size"] = 2));
+
+        var summary = await InProcessSync.RunAsync(options, decorateSink: inner => new FailFirstWriteSink(inner,
+            () => stack.PutAsync(bucket, "k01a.txt", "text of k01a.txt")), consumers: 1);
+
+        Assert.True(summary.Status == JobStatus.Completed, summary.Error);
+        var documents = await stack.ReadIndexAsync(index);
+        Assert.Equal(keys.Append("k01a.txt").Select(k => Id(bucket, k)).Order(), documents.Keys.Order());
+    }
+
+    [Fact]
+    public async Task One_long_prefix_is_divided_into_ranges_listed_in_parallel()
+    {
+        var bucket = await stack.CreateBucketAsync("flat");
+        var keys = Enumerable.Range(0, 4500).Select(i => $"flat/{i:D6}.bin").ToList();
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, "x")), parallelism: 16);
+        var index = SyncStack.NewName("flat");
+        await stack.Aws.ClearRequestsAsync();
+
+        await SyncAsync(stack.WriteConfig(index, [bucket]));
+
+        var listings = (await stack.Aws.GetRequestsAsync())
+            .Where(r => r.Bucket == bucket && r.Operation == "ListObjectsV2")
+            .Select(r => HttpUtility.ParseQueryString(r.Query))
+            .Where(q => q["max-keys"] != "1") // the scheduler's probe that the bucket can be listed
+            .ToList();
+        Assert.All(listings, q => Assert.Equal("1000", q["max-keys"]));
+        // The first range lists 1,000 keys and hands the rest out as several ranges at once, not as one chain.
+        var starts = listings.Select(q => q["start-after"]).Where(s => s is not null).Distinct().Count();
+        Assert.True(starts >= 4, $"{starts} ranges started after a key");
+        Assert.Equal(keys.Select(k => Id(bucket, k)).Order(), (await stack.ReadIndexAsync(index)).Keys.Order());
+    }
+
+    /// <summary>Fails the first write batch as a bulk request that Elasticsearch refused, after running a hook.</summary>
+    private sealed class FailFirstWriteSink(IDocumentSink inner, Func<Task> onFailure) : IDocumentSink
+    {
+        private int _calls;
+
+        public Task EnsureIndexAsync(CancellationToken ct) => inner.EnsureIndexAsync(ct);
+
+        public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
+        {
+            if (Interlocked.Increment(ref _calls) != 1)
+            {
+                return await inner.WriteAsync(writes, ct);
+            }
+
+            var failures = new List<WriteFailure>();
+            await foreach (var write in writes.WithCancellation(ct))
+            {
+                failures.Add(new WriteFailure(write.Tag, write.Id, "injected 503"));
+            }
+
+            await onFailure();
+            return failures;
+        }
+
+        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
+            inner.ReadRangeAsync(bucket, range, ct);
+
+        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct) => inner.DeleteOutsideAsync(scopes, ct);
+    }
+}
