@@ -96,6 +96,16 @@ public sealed class TemplateTests
     }
 
     [Fact]
+    public void Long_key_ranges_divide_into_as_many_pieces_as_workers_may_run_at_once()
+    {
+        var worker = Map(Resources, "WorkerFunction", "Properties")!;
+        var scaling = Map(worker, "Events", "Work", "Properties", "ScalingConfig")!;
+        var cap = RefTarget(scaling.Children[new YamlScalarNode("MaximumConcurrency")]);
+
+        Assert.Equal(cap, RefTarget(Variables(worker)["S3C_LISTING_PARALLELISM"]));
+    }
+
+    [Fact]
     public void Queue_visibility_timeouts_are_at_least_six_times_their_functions_timeout()
     {
         var checkedSources = 0;

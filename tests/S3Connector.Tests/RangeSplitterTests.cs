@@ -103,6 +103,7 @@ public sealed class RangeSplitterTests
         { "dated", "events/" },
         { "unicode", "ü/" },
         { "dense-then-sparse", "s/" },
+        { "hash-then-counter", "flat/" },
     };
 
     private static List<string> Layout(string name, string prefix, int count)
@@ -116,6 +117,7 @@ public sealed class RangeSplitterTests
             "dated" => Enumerable.Range(0, count).Select(i =>
                 $"{prefix}{new DateTime(2026, 1, 1).AddSeconds(i * 37).ToString("yyyy/MM/dd/HHmmss", CultureInfo.InvariantCulture)}-{i}.log"),
             "unicode" => Enumerable.Range(0, count).Select(i => $"{prefix}{(char)(0x4E00 + i % 3000)}{i}😀.txt"),
+            "hash-then-counter" => Enumerable.Range(0, count).Select(i => $"{prefix}{unchecked((uint)i * 2654435761u):x8}-{i:D7}.bin"),
             _ => Enumerable.Range(0, count).Select(i => i < 1500 ? $"{prefix}a{i:D6}" : $"{prefix}{(char)('b' + i % 24)}{random.Next(100_000_000):D8}"),
         };
         return Sorted(keys.Distinct());
@@ -153,8 +155,9 @@ public sealed class RangeSplitterTests
 
         Assert.Equal(all, Sorted(seen));
         // A sequential lister needs 20 rounds of 1,000 keys.
-        Assert.True(rounds <= 8, $"{layout}: {rounds} rounds, {lists} LISTs");
-        Assert.True(lists <= 20 * 12, $"{layout}: {lists} LISTs for 20 pages of keys");
+        // Measured: 3-5 rounds and 22-39 LISTs for these layouts, 6 rounds and 81 LISTs for the dated one.
+        Assert.True(rounds <= 6, $"{layout}: {rounds} rounds, {lists} LISTs");
+        Assert.True(lists <= 100, $"{layout}: {lists} LISTs for 20 pages of keys");
     }
 
     [Fact]

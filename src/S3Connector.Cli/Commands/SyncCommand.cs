@@ -83,7 +83,8 @@ public static class SyncCommand
         var lastReport = TimeSpan.Zero;
         while (true)
         {
-            await Task.Delay(TimeSpan.FromMilliseconds(250), ct);
+            // Short, so a small sync's summary is not held back: one read of the job document (in memory for a dry run).
+            await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
             if (await services.Jobs.GetJobAsync(jobId, ct) is var (job, _) && JobStatus.IsTerminal(job.Status))
             {
                 Report.Progress(error, services.Progress, clock.Elapsed, interactive);

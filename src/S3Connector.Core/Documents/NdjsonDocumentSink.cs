@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Json;
 using S3Connector.Core.Sync;
@@ -15,40 +14,29 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
 
     public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
 
-    private async Task WriteLineAsync(S3Document document, CancellationToken ct)
+    /// <summary>Writes the documents to index, one line each, with <c>_id</c> first; a dry run never deletes.</summary>
+    public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
     {
+        var lines = new StringBuilder();
+        await foreach (var write in writes.WithCancellation(ct))
+        {
+            if (write.Document is { } document)
+            {
+                // The document serialized as it would be indexed, with "_id" spliced in as its first member.
+                var json = JsonSerializer.Serialize(document, ConnectorJson.Default.S3Document);
+                lines.Append("{\"_id\":").Append(JsonSerializer.Serialize(document.Id, ConnectorJson.Default.String)).Append(',').Append(json, 1, json.Length - 1).Append('\n');
+            }
+        }
+
         await _lock.WaitAsync(ct);
         try
         {
-            {
-                var node = JsonSerializer.SerializeToNode(document, ConnectorJson.Default.S3Document)!.AsObject();
-                var line = new JsonObject { ["_id"] = document.Id };
-                foreach (var (name, value) in node.ToList())
-                {
-                    node.Remove(name);
-                    line[name] = value;
-                }
-
-                await _writer.WriteLineAsync(line.ToJsonString().AsMemory(), ct);
-            }
-
+            await _writer.WriteAsync(lines, ct);
             await _writer.FlushAsync(ct);
         }
         finally
         {
             _lock.Release();
-        }
-    }
-
-    /// <summary>Writes the documents to index, one line each; a dry run never deletes.</summary>
-    public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
-    {
-        await foreach (var write in writes.WithCancellation(ct))
-        {
-            if (write.Document is { } document)
-            {
-                await WriteLineAsync(document, ct);
-            }
         }
 
         return [];

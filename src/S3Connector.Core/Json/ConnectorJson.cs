@@ -8,6 +8,7 @@ namespace S3Connector.Core.Json;
 /// <summary>Source-generated serialization for everything the connector writes; required for Native AOT.</summary>
 [JsonSourceGenerationOptions(DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(S3Document))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(WorkMessage))]
 [JsonSerializable(typeof(JobDocument))]
 [JsonSerializable(typeof(UnitDocument))]

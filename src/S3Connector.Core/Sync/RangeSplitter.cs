@@ -91,7 +91,8 @@ public static class RangeSplitter
 
         var suffixes = keys.Select(k => Suffix(prefix, k)).ToList();
         var digits = suffixes.Max(s => s.Length);
-        var alphabets = Enumerable.Range(0, digits).Select(i => Alphabet(suffixes, i)).ToArray();
+        var hexLetters = HexLetters(suffixes, digits);
+        var alphabets = Enumerable.Range(0, digits).Select(i => Alphabet(suffixes, i, hexLetters)).ToArray();
         var first = ToNumber(suffixes[0], alphabets);
         var last = ToNumber(suffixes[^1], alphabets);
         var width = last - first;
@@ -125,26 +126,61 @@ public static class RangeSplitter
     /// <summary>
     /// The bytes the listed keys use at one position, each widened to its class (digits, lower- and upper-case
     /// letters, UTF-8 lead and continuation bytes): a page of keys starting with "b" and "c" must extrapolate to "d".
+    /// In a hex layout (hashes, UUIDs) a digit position is widened to the 16 hex digits, so a page whose keys all
+    /// start with "0" still extrapolates through "a"–"f", and not through the "g"–"z" no key holds.
     /// </summary>
-    private static byte[] Alphabet(List<byte[]> suffixes, int position)
+    private static byte[] Alphabet(List<byte[]> suffixes, int position, (byte Low, byte High)? hexLetters)
     {
         var used = new SortedSet<byte>(suffixes.Where(s => s.Length > position).Select(s => s[position]));
-        foreach (var (low, high) in ByteClasses)
+        var classes = ByteClasses;
+        if (hexLetters is var (low, high) && used.Any(b => b is >= (byte)'0' and <= (byte)'9' || b >= low && b <= high))
         {
-            if (used.GetViewBetween(low, high).Count > 0)
+            Widen(used, (byte)'0', (byte)'9');
+            Widen(used, low, high);
+            classes = Utf8Classes;
+        }
+
+        foreach (var (classLow, classHigh) in classes)
+        {
+            if (used.GetViewBetween(classLow, classHigh).Count > 0)
             {
-                for (var b = low; b <= high; b++)
-                {
-                    used.Add((byte)b);
-                }
+                Widen(used, classLow, classHigh);
             }
         }
 
         return [.. used];
     }
 
-    private static readonly (byte Low, byte High)[] ByteClasses =
-        [((byte)'0', (byte)'9'), ((byte)'A', (byte)'Z'), ((byte)'a', (byte)'z'), (0x80, 0xBF), (0xC2, 0xDF), (0xE0, 0xEF), (0xF0, 0xF4)];
+    private static void Widen(SortedSet<byte> used, byte low, byte high)
+    {
+        for (var b = low; b <= high; b++)
+        {
+            used.Add((byte)b);
+        }
+    }
+
+    /// <summary>a–f (or A–F) when, wherever a digit occurs, the only letters that occur with it are those: a hex layout.</summary>
+    private static (byte Low, byte High)? HexLetters(List<byte[]> suffixes, int digits)
+    {
+        var letters = new HashSet<byte>();
+        for (var position = 0; position < digits; position++)
+        {
+            var used = suffixes.Where(s => s.Length > position).Select(s => s[position]).ToHashSet();
+            if (used.Any(b => b is >= (byte)'0' and <= (byte)'9'))
+            {
+                letters.UnionWith(used.Where(b => b is >= (byte)'a' and <= (byte)'z' or >= (byte)'A' and <= (byte)'Z'));
+            }
+        }
+
+        return letters.Count == 0 ? null
+            : letters.All(b => b is >= (byte)'a' and <= (byte)'f') ? ((byte)'a', (byte)'f')
+            : letters.All(b => b is >= (byte)'A' and <= (byte)'F') ? ((byte)'A', (byte)'F')
+            : null;
+    }
+
+    private static readonly (byte Low, byte High)[] Utf8Classes = [(0x80, 0xBF), (0xC2, 0xDF), (0xE0, 0xEF), (0xF0, 0xF4)];
+
+    private static readonly (byte Low, byte High)[] ByteClasses = [((byte)'0', (byte)'9'), ((byte)'A', (byte)'Z'), ((byte)'a', (byte)'z'), .. Utf8Classes];
 
     private static byte[] Suffix(string prefix, string key)
     {

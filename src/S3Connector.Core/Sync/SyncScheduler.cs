@@ -32,7 +32,8 @@ public sealed class SyncScheduler(
     /// <summary>A job older than this that never ended (its messages were lost) no longer blocks new syncs.</summary>
     public static readonly TimeSpan MaxJobAge = TimeSpan.FromHours(24);
 
-    private sealed record Target(string Bucket, string? Region, string Prefix);
+    /// <param name="Top">The first delimited page of the prefix: the probe that it can be listed, and where to cut it.</param>
+    private sealed record Target(string Bucket, string? Region, string Prefix, ListPage Top);
 
     /// <param name="runner">A <see cref="JobRunner"/> value: an in-process run takes over an earlier in-process job,
     /// whose messages died with the process that ran it.</param>
@@ -122,11 +123,13 @@ public sealed class SyncScheduler(
             if (!regions.TryGetValue(bucket, out var region))
             {
                 region = await ResolveRegionAsync(bucket, ct);
-                await Call(() => s3.ProbeBucketAsync(bucket, region, prefix, ct), $"list bucket '{bucket}'", bucket);
                 regions[bucket] = region;
             }
 
-            targets.Add(new Target(bucket, region, prefix));
+            // Listed before anything is recorded: a bucket that cannot be listed fails the start, not the middle of a sync.
+            var top = await Call(() => s3.ListAsync(bucket, region, prefix, delimited: true, startAfter: null, continuationToken: null,
+                RangeWorker.ListKeys, ct), $"list bucket '{bucket}'", bucket);
+            targets.Add(new Target(bucket, region, prefix, top));
         }
 
         return targets;
@@ -146,7 +149,7 @@ public sealed class SyncScheduler(
         }
         catch (Exception e) when (!ct.IsCancellationRequested && !S3Errors.IsNoSuchBucket(e) && !S3Errors.IsRetryable(e))
         {
-            // Without s3:GetBucketLocation the default region is the best guess; the probe that follows checks it.
+            // Without s3:GetBucketLocation the default region is the best guess; the listing that follows checks it.
             return options.Region;
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
@@ -156,20 +159,28 @@ public sealed class SyncScheduler(
     }
 
     /// <summary>
-    /// Cuts the target's prefix at the common prefixes of its first delimited page: range (null, P1], (P1, P2], ...,
-    /// (Pn, end]. Each folder then starts as a range of its own; the last range holds the rest of the prefix and
-    /// divides as it is listed, so one page of "folders" is all the scheduler needs to read.
+    /// Cuts the target's prefix at the common prefixes of its first delimited page — range (null, P1], (P1, P2], ...,
+    /// (Pn, end] — so each folder starts as a range of its own. When that page was truncated, the rest is also cut at
+    /// points extrapolated from the keys it holds (<see cref="RangeSplitter.SplitPoints"/>), so one flat prefix of
+    /// millions of keys starts on <c>listing_parallelism</c> workers at once instead of one.
     /// </summary>
     private async Task<int> FanOutAsync(string jobId, Target target, CancellationToken ct)
     {
-        var page = await s3.ListAsync(target.Bucket, target.Region, target.Prefix, delimited: true, startAfter: null, continuationToken: null,
-            RangeWorker.ListKeys, ct);
+        var cuts = target.Top.CommonPrefixes.ToList();
+        if (target.Top.NextContinuationToken is not null && target.Top.Objects.Count >= 2)
+        {
+            var keys = target.Top.Objects.Select(o => o.Key).Order(KeyOrder.Instance).ToList();
+            var listedUpTo = cuts.Append(keys[^1]).Max(KeyOrder.Instance)!;
+            cuts.AddRange(RangeSplitter.SplitPoints(target.Prefix, keys, until: null, options.ListingParallelism - 1)
+                .Where(p => KeyOrder.Compare(p, listedUpTo) > 0));
+        }
+
         var messages = new List<WorkMessage>();
         string? after = null;
-        foreach (var folder in page.CommonPrefixes.Order(KeyOrder.Instance))
+        foreach (var cut in cuts.Distinct(StringComparer.Ordinal).Order(KeyOrder.Instance))
         {
-            messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, folder)));
-            after = folder;
+            messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, cut)));
+            after = cut;
         }
 
         messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, null)));
