@@ -162,7 +162,7 @@ public sealed class SyncScheduler(
     /// Cuts the target's prefix at the common prefixes of its first delimited page — range (null, P1], (P1, P2], ...,
     /// (Pn, end] — so each folder starts as a range of its own. When that page was truncated, the rest is also cut at
     /// points extrapolated from the keys it holds (<see cref="RangeSplitter.SplitPoints"/>), so one flat prefix of
-    /// millions of keys starts on <c>listing_parallelism</c> workers at once instead of one.
+    /// millions of keys starts on every worker at once instead of one.
     /// </summary>
     private async Task<int> FanOutAsync(string jobId, Target target, CancellationToken ct)
     {
@@ -171,7 +171,9 @@ public sealed class SyncScheduler(
         {
             var keys = target.Top.Objects.Select(o => o.Key).Order(KeyOrder.Instance).ToList();
             var listedUpTo = cuts.Append(keys[^1]).Max(KeyOrder.Instance)!;
-            cuts.AddRange(RangeSplitter.SplitPoints(target.Prefix, keys, until: null, options.ListingParallelism - 1)
+            // Twice the parallelism: the whole first wave of work is known at once, so no worker waits for the
+            // chain that divides the rest, and a piece that turns out empty costs one LIST.
+            cuts.AddRange(RangeSplitter.SplitPoints(target.Prefix, keys, until: null, 2 * options.ListingParallelism - 1)
                 .Where(p => KeyOrder.Compare(p, listedUpTo) > 0));
         }
 
