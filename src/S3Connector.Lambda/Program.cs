@@ -10,12 +10,21 @@ namespace S3Connector.Lambda;
 /// <summary>The <c>bootstrap</c> of the provided.al2023 runtime: configuration, clients, then the invocation loop.</summary>
 public static partial class Program
 {
-    /// <summary>Environment variables whose values must never reach an error message.</summary>
+    /// <summary>Environment variables whose values must never reach an error message (the SSM parameter's name too:
+    /// users paste the key itself there by mistake).</summary>
     private static readonly string[] SecretVariables =
     [
         "S3C_AWS_SECRET_ACCESS_KEY", "S3C_AWS_SESSION_TOKEN", "S3C_ELASTICSEARCH__API_KEY", "S3C_ELASTICSEARCH__PASSWORD",
-        "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
+        "S3C_ELASTICSEARCH__API_KEY_SSM_PARAMETER", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
     ];
+
+    /// <summary>The password in S3C_ELASTICSEARCH__HOST's user info, if any (the configuration moves it out of the URL,
+    /// but a start-up error may come before that).</summary>
+    private static IEnumerable<string> HostPassword(IReadOnlyDictionary<string, string?> environment) =>
+        environment.GetValueOrDefault("S3C_ELASTICSEARCH__HOST") is { } host && Uri.TryCreate(host, UriKind.Absolute, out var uri)
+            && uri.UserInfo.Split(':', 2) is [_, { Length: > 0 } password]
+            ? [password, Uri.UnescapeDataString(password)]
+            : [];
 
     public static async Task<int> Main()
     {
@@ -32,7 +41,7 @@ public static partial class Program
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
         var runtime = new LambdaRuntimeClient(http, runtimeApi, TimeProvider.System)
         {
-            Secrets = SecretVariables.Select(environment.GetValueOrDefault).OfType<string>().ToArray(),
+            Secrets = [.. SecretVariables.Select(environment.GetValueOrDefault).OfType<string>(), .. HostPassword(environment)],
         };
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Trace)

@@ -88,6 +88,35 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task A_password_in_the_host_is_never_printed()
+    {
+        var (bucket, _) = await SeedBucketAsync(3);
+        const string secret = "Sup3rSecretPassw0rd";
+        var host = new UriBuilder(stack.EsUrl) { UserName = "elastic", Password = secret }.Uri.ToString();
+        var config = stack.WriteConfig(SyncStack.NewName("userinfo"), [bucket], c => c["elasticsearch"]!["host"] = host);
+
+        var validate = await SyncStack.RunCliAsync("validate", "--config", config, "--verbose");
+        var sync = await SyncStack.RunCliAsync("sync", "--config", config, "--verbose");
+
+        foreach (var result in new[] { validate, sync })
+        {
+            Assert.DoesNotContain(secret, result.Output + result.Error, StringComparison.Ordinal);
+        }
+
+        if (stack.EsApiKey is not null)
+        {
+            // The real cluster's configuration carries an API key as well: two kinds of credentials are refused.
+            Assert.Equal(2, validate.ExitCode);
+            return;
+        }
+
+        Assert.True(validate.ExitCode == 0, validate.Error + validate.Output);
+        Assert.Contains($"answers at http://{stack.EsUrl.Authority}.", validate.Output, StringComparison.Ordinal);
+        Assert.Contains("plain http:// and credentials are set", validate.Error, StringComparison.Ordinal);
+        Assert.True(sync.ExitCode == 0, sync.Error + sync.Output);
+    }
+
+    [Fact]
     public async Task Dry_run_writes_the_documents_to_a_file_and_nothing_to_elasticsearch()
     {
         var (bucket, keys) = await SeedBucketAsync(30);

@@ -34,6 +34,32 @@ public sealed class ConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Credentials_in_the_host_move_to_basic_authentication_and_never_stay_in_the_url()
+    {
+        var options = ConnectorConfiguration.Load(null, Env(
+            ("S3C_BUCKETS", "a"), ("S3C_INDEX_NAME", "docs"), ("S3C_ELASTICSEARCH__HOST", "https://elastic:p%40ss-w0rd@es.example:9243")));
+
+        Assert.Equal("https://es.example:9243/", options.Elasticsearch.Host.ToString());
+        Assert.Empty(options.Elasticsearch.Host.UserInfo);
+        Assert.Equal("elastic", options.Elasticsearch.Username);
+        Assert.Equal("p@ss-w0rd", options.Elasticsearch.Password!.Reveal());
+        Assert.DoesNotContain("w0rd", options.Elasticsearch.Host.GetLeftPart(UriPartial.Authority), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("https://elastic:hunter2secret@es.example:9243", ""","api_key":"abc" """)]
+    [InlineData("htps//elastic:hunter2secret@es.example", "")]
+    [InlineData("ftp://elastic:hunter2secret@es.example", "")]
+    public void A_host_error_never_echoes_the_host(string host, string extra)
+    {
+        var error = Assert.Throws<ConfigurationException>(() => ConnectorConfiguration.Load(
+            File("""{"buckets":["a"],"index_name":"docs","elasticsearch":{"host":""" + "\"" + host + "\"" + extra + "}}"), Env()));
+
+        Assert.Contains("elasticsearch.host", error.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain("hunter2secret", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Environment_overrides_the_file_and_accepts_comma_lists()
     {
         var options = ConnectorConfiguration.Load(

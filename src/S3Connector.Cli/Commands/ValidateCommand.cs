@@ -28,7 +28,14 @@ public static class ValidateCommand
         var info = await services.Elasticsearch.InfoAsync(ct);
         if (info.IsValidResponse)
         {
-            await output.WriteLineAsync($"Elasticsearch {info.Version.Number} answers at {options.Elasticsearch.Host.GetLeftPart(UriPartial.Authority)}.");
+            // Scheme, host and port only: GetLeftPart(Authority) would keep any user info.
+            var host = options.Elasticsearch.Host;
+            await output.WriteLineAsync($"Elasticsearch {info.Version.Number} answers at {host.Scheme}://{host.Authority}.");
+            if (host.Scheme == "http" && (options.Elasticsearch.ApiKey is not null || options.Elasticsearch.Password is not null))
+            {
+                warnings.Add($"elasticsearch.host is plain http:// and credentials are set: they cross the network unencrypted. Use https:// unless {host.Host} is this machine.");
+            }
+
             warnings.AddRange(await GcDeletesWarningsAsync(services.Elasticsearch, options.IndexName, ct));
         }
         else

@@ -274,7 +274,8 @@ public static class ConnectorConfiguration
         }
         else if (!Uri.TryCreate(host, UriKind.Absolute, out hostUri) || hostUri.Scheme is not ("http" or "https"))
         {
-            errors.Add(new ConfigurationError("elasticsearch.host", $"'{host}' is not an http(s) URL"));
+            // Not echoed: a mistyped URL may still carry a password.
+            errors.Add(new ConfigurationError("elasticsearch.host", "is not an http(s) URL (the value is not shown: it may hold credentials)"));
             hostUri = null;
         }
 
@@ -282,6 +283,25 @@ public static class ConnectorConfiguration
         var ssm = reader.String("api_key_ssm_parameter");
         var username = reader.String("username");
         var password = reader.String("password");
+        if (hostUri is { UserInfo.Length: > 0 })
+        {
+            // https://user:password@host works in curl and in Elastic's clients: take the credentials out of the URL, so
+            // the host that logs, errors and `validate` print never carries them.
+            var (user, secret) = SplitUserInfo(hostUri.UserInfo);
+            if (username is not null || password is not null || apiKey is not null || ssm is not null)
+            {
+                errors.Add(new ConfigurationError("elasticsearch.host",
+                    "holds credentials (user info) and other credentials are set too; keep them in elasticsearch.username/password only"));
+            }
+            else if (secret is null)
+            {
+                errors.Add(new ConfigurationError("elasticsearch.host", "holds a user name without a password; set elasticsearch.username and elasticsearch.password"));
+            }
+
+            username ??= user;
+            password ??= secret;
+            hostUri = new UriBuilder(hostUri) { UserName = "", Password = "" }.Uri;
+        }
         if (apiKey is not null && ssm is not null)
         {
             errors.Add(new ConfigurationError("elasticsearch.api_key_ssm_parameter", "set either api_key or api_key_ssm_parameter, not both"));
@@ -305,6 +325,14 @@ public static class ConnectorConfiguration
                 Password = password is null ? null : new Secret(password),
                 RequestTimeoutSeconds = timeout,
             };
+    }
+
+    private static (string User, string? Password) SplitUserInfo(string userInfo)
+    {
+        var colon = userInfo.IndexOf(':', StringComparison.Ordinal);
+        return colon < 0
+            ? (Uri.UnescapeDataString(userInfo), null)
+            : (Uri.UnescapeDataString(userInfo[..colon]), Uri.UnescapeDataString(userInfo[(colon + 1)..]));
     }
 
     internal static bool IsValidIndexName(string name) =>

@@ -22,7 +22,8 @@ public static class SsmSecrets
         catch (AmazonSimpleSystemsManagementException e)
         {
             throw new ConfigurationException([new ConfigurationError("elasticsearch.api_key_ssm_parameter",
-                $"SSM parameter '{name}' could not be read: {e.ErrorCode}")]);
+                // The name is not echoed: users paste the key itself into this setting by mistake.
+                $"the SSM parameter could not be read: {e.ErrorCode}")]);
         }
     }
 }

@@ -18,6 +18,11 @@ internal sealed class Utf8Order : IComparer<string>
             return (x is null ? 0 : 1) - (y is null ? 0 : 1);
         }
 
-        return Math.Sign(Encoding.UTF8.GetBytes(x).AsSpan().SequenceCompareTo(Encoding.UTF8.GetBytes(y)));
+        // Sorting and ranging scan every document of an index: encode on the stack for the usual key lengths.
+        var xb = x.Length <= 512 ? stackalloc byte[x.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(x.Length)];
+        var yb = y.Length <= 512 ? stackalloc byte[y.Length * 3] : new byte[Encoding.UTF8.GetMaxByteCount(y.Length)];
+        var xn = Encoding.UTF8.GetBytes(x, xb);
+        var yn = Encoding.UTF8.GetBytes(y, yb);
+        return Math.Sign(xb[..xn].SequenceCompareTo(yb[..yn]));
     }
 }
