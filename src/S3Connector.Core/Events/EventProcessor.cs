@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
@@ -52,8 +51,7 @@ public sealed partial class EventProcessor(
     public async Task<IReadOnlyList<EventOutcome>> ApplyAsync(IReadOnlyList<S3EventRecord> records, CancellationToken ct)
     {
         var outcomes = new EventOutcome[records.Count];
-        var planned = Channel.CreateBounded<DocumentWrite>(new BoundedChannelOptions(MaxParallelReads) { SingleReader = true });
-        var writing = WriteAllAsync(planned, ct);
+        var planned = WriteStream.Open(sink, MaxParallelReads, ct);
 
         // Two records of one key may both plan a write, even in the same bulk request: Elasticsearch applies the items
         // of one document in request order, and external_gte makes the write of the later reading stand whichever
@@ -74,7 +72,7 @@ public sealed partial class EventProcessor(
                         outcomes[i] = plan.Outcome;
                         if (plan.Write is { } write)
                         {
-                            await planned.Writer.WriteAsync(write, ct);
+                            await planned.WriteAsync(write, ct);
                         }
                     }
                     finally
@@ -95,11 +93,10 @@ public sealed partial class EventProcessor(
             }));
         }
 
-        planned.Writer.TryComplete();
         Dictionary<int, string> failed;
         try
         {
-            failed = (await writing).GroupBy(f => f.Tag).ToDictionary(g => g.Key, g => g.First().Reason);
+            failed = (await planned.CompleteAsync()).GroupBy(f => f.Tag).ToDictionary(g => g.Key, g => g.First().Reason);
         }
         catch (Exception e)
         {
@@ -127,28 +124,6 @@ public sealed partial class EventProcessor(
         }
 
         return outcomes;
-    }
-
-    /// <summary>
-    /// Feeds the planned writes to the sink while they are still being decided. However it ends, the channel is closed,
-    /// so no record can wait forever for room in it.
-    /// </summary>
-    private async Task<IReadOnlyList<WriteFailure>> WriteAllAsync(Channel<DocumentWrite> planned, CancellationToken ct)
-    {
-        Exception? error = null;
-        try
-        {
-            return await sink.WriteAsync(planned.Reader.ReadAllAsync(ct), ct);
-        }
-        catch (Exception e)
-        {
-            error = e;
-            throw;
-        }
-        finally
-        {
-            planned.Writer.TryComplete(error);
-        }
     }
 
     /// <summary>Reads the record's key in S3 and decides its write; <paramref name="tag"/> names the record in the sink's failures.</summary>

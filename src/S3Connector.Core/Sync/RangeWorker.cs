@@ -133,12 +133,14 @@ public sealed class RangeWorker(
                 unit with { Own = plan.Own, Successors = successors, UpdatedAt = now },
                 [.. successors.Select(s => PendingUnit(s, now))],
                 ct);
-            await queue.SendAsync(successors, ct);
+            // The last piece holds the unlisted rest and will divide again: sent first, so the listing frontier
+            // does not wait behind the pieces it just handed out.
+            await queue.SendAsync([successors[^1], .. successors[..^1]], ct);
         }
 
         var own = plan.Own;
         var ownObjects = planned.Where(p => own.Contains(p.Object.Key)).ToList();
-        return await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing.FirstUnlisted, lastAttempt, ct);
+        return await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing, lastAttempt, ct);
     }
 
     /// <summary>
@@ -170,7 +172,7 @@ public sealed class RangeWorker(
 
             var covered = more ? own with { After = lower, Until = objects[^1].Key } : own with { After = lower };
             var existing = await ReadIndexAsync(message.Bucket, covered, objects, ct);
-            var result = await ApplyAsync(message, covered, Plan(objects, existing.Fingerprints), observedAt, existing.FirstUnlisted, lastAttempt, ct);
+            var result = await ApplyAsync(message, covered, Plan(objects, existing.Fingerprints), observedAt, existing, lastAttempt, ct);
             if (result.RetryReason is not null)
             {
                 return result;
@@ -225,28 +227,37 @@ public sealed class RangeWorker(
         return (objects, page.NextContinuationToken is not null);
     }
 
-    /// <summary>The index's fingerprints of the listed objects, and the first indexed key in the stretch the listing
-    /// does not hold (null when there is none: then no stale document needs looking for).</summary>
-    private sealed record IndexState(Dictionary<string, string?> Fingerprints, string? FirstUnlisted);
+    /// <summary>Indexed documents of a stretch whose object the listing does not hold, kept to delete them without a
+    /// second search; past this many, the stretch is read again while deleting (memory stays bounded).</summary>
+    private const int MaxRememberedStale = 1000;
+
+    /// <summary>The index's fingerprints of the listed objects, and its documents the listing does not hold: all of
+    /// them, or — when <paramref name="StaleOverflow"/> — the first <see cref="MaxRememberedStale"/>.</summary>
+    private sealed record IndexState(Dictionary<string, string?> Fingerprints, List<IndexedObject> Stale, bool StaleOverflow);
 
     private async Task<IndexState> ReadIndexAsync(string bucket, KeyRange covered, IReadOnlyList<S3ObjectInfo> objects, CancellationToken ct)
     {
         var listed = objects.Select(o => o.Key).ToHashSet(StringComparer.Ordinal);
         var fingerprints = new Dictionary<string, string?>(StringComparer.Ordinal);
-        string? firstUnlisted = null;
+        var stale = new List<IndexedObject>();
+        var overflow = false;
         await foreach (var indexed in sink.ReadRangeAsync(bucket, covered, ct))
         {
             if (listed.Contains(indexed.Filename))
             {
                 fingerprints[indexed.Filename] = indexed.Fingerprint;
             }
-            else if (firstUnlisted is null || KeyOrder.Compare(indexed.Filename, firstUnlisted) < 0)
+            else if (stale.Count < MaxRememberedStale)
             {
-                firstUnlisted = indexed.Filename;
+                stale.Add(indexed);
+            }
+            else
+            {
+                overflow = true;
             }
         }
 
-        return new IndexState(fingerprints, firstUnlisted);
+        return new IndexState(fingerprints, stale, overflow);
     }
 
     /// <summary>Decides each object on the listing alone: an excluded or unchanged object costs no GetObject.</summary>
@@ -275,7 +286,7 @@ public sealed class RangeWorker(
     /// deletes what is excluded or gone, each delete versioned by the listing's time so a newer event write wins.
     /// </summary>
     private async Task<ChunkResult> ApplyAsync(
-        WorkMessage message, KeyRange covered, IReadOnlyList<Planned> planned, DateTimeOffset observedAt, string? firstUnlisted,
+        WorkMessage message, KeyRange covered, IReadOnlyList<Planned> planned, DateTimeOffset observedAt, IndexState existing,
         bool lastAttempt, CancellationToken ct)
     {
         var tally = new Tally();
@@ -312,8 +323,9 @@ public sealed class RangeWorker(
         if (tally.Failed == 0)
         {
             // A stretch whose writes failed deletes nothing: what it holds is not known for sure.
-            var stale = firstUnlisted is not null && covered.Contains(firstUnlisted);
-            var deleteRetry = await DeleteAsync(message, covered, planned, deletes, stale, observedAt, lastAttempt, tally, ct);
+            // The first delivery read the index over its whole listing; only this unit's own stretch is its to clean.
+            deletes.AddRange(existing.StaleOverflow ? [] : existing.Stale.Where(d => covered.Contains(d.Filename)).Select(d => d.Filename));
+            var deleteRetry = await DeleteAsync(message, covered, planned, deletes, existing.StaleOverflow, observedAt, lastAttempt, tally, ct);
             if (deleteRetry is not null)
             {
                 return new ChunkResult(new JobCounters(), deleteRetry, null);
@@ -436,8 +448,8 @@ public sealed class RangeWorker(
     }
 
     /// <summary>
-    /// Deletes the documents of excluded and vanished objects, and — when the index holds keys of this stretch that
-    /// the listing does not — every such document, streamed from the index page by page.
+    /// Deletes the documents of excluded, vanished and unlisted objects (by key), and — when there were more unlisted
+    /// documents than were remembered — every unlisted document of the stretch, streamed from the index page by page.
     /// </summary>
     private async Task<string?> DeleteAsync(
         WorkMessage message, KeyRange covered, IReadOnlyList<Planned> planned, List<string> deletes, bool stale, DateTimeOffset observedAt,

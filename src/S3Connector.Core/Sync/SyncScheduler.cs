@@ -185,7 +185,8 @@ public sealed class SyncScheduler(
             after = cut;
         }
 
-        messages.Add(Message(jobId, target, new KeyRange(target.Prefix, after, null)));
+        // The open-ended last range divides again as it is listed: first in the queue, so the frontier never waits.
+        messages.Insert(0, Message(jobId, target, new KeyRange(target.Prefix, after, null)));
         await EnqueueAsync(messages, ct);
         return messages.Count;
     }
