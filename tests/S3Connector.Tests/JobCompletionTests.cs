@@ -122,6 +122,33 @@ public sealed class JobCompletionTests
     }
 
     [Fact]
+    public async Task A_work_message_of_another_version_fails_its_job_at_once()
+    {
+        var job = await StartJobAsync("u1");
+        var options = S3Connector.Core.Configuration.ConnectorConfiguration.Load(null, new Dictionary<string, string?>
+        {
+            ["S3C_BUCKETS"] = "b", ["S3C_INDEX_NAME"] = "docs", ["S3C_ELASTICSEARCH__HOST"] = "http://127.0.0.1:9",
+        });
+        using var clients = new S3Connector.Core.S3.S3ClientFactory(options);
+        var s3 = new S3Connector.Core.S3.S3Gateway(clients);
+        var worker = new RangeWorker(options, s3,
+            new DocumentBuilder(options, s3, new S3Connector.Core.Extraction.ContentExtractor(), NullLogger<DocumentBuilder>.Instance),
+            _sink, _jobs, new S3Connector.Core.Queue.NullWorkQueue(), _completion, new SyncProgress(),
+            S3Connector.Core.Rules.SyncRules.From(options), TimeProvider.System, NullLogger<RangeWorker>.Instance);
+        // A page message of the engine before key ranges, still queued at an upgrade.
+        var old = S3Connector.Core.Queue.SqsWorkQueue.Parse(
+            """{"v":1,"job_id":"j","bucket":"b","region":"us-east-1","prefix":"docs/","shallow":false,"page":3,"token":"t"}""");
+
+        var outcome = await worker.ProcessAsync(old, lastAttempt: false, default);
+
+        Assert.Equal(WorkOutcomeKind.Permanent, outcome.Kind);
+        var (stored, _) = (await _jobs.GetJobAsync(job, default))!.Value;
+        Assert.Equal(JobStatus.Failed, stored.Status);
+        Assert.Contains("version 1", stored.Error, StringComparison.Ordinal);
+        Assert.Equal(0, _sink.DeleteCalls);
+    }
+
+    [Fact]
     public void Work_messages_are_small_and_round_trip()
     {
         var message = new WorkMessage

@@ -56,7 +56,12 @@ public sealed class RangeWorker(
     {
         if (message.Version != WorkMessage.CurrentVersion)
         {
-            return WorkOutcome.Permanent($"unknown work message version {message.Version}");
+            // Its unit cannot be named, so nothing would ever mark it done: the job fails now instead of blocking new
+            // syncs for a day (a sync started by a version that worked in pages, still running at an upgrade).
+            var reason = $"work message version {message.Version} is not this version's ({WorkMessage.CurrentVersion}); run the sync again";
+            Log.UnitFailed(logger, message.JobId, reason);
+            await completion.FailAsync(message.JobId, reason, ct);
+            return WorkOutcome.Permanent(reason);
         }
 
         var unitId = message.UnitId;

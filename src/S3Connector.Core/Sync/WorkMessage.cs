@@ -17,7 +17,8 @@ public sealed record WorkMessage
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
     [JsonPropertyName("bucket")] public required string Bucket { get; init; }
     [JsonPropertyName("region")] public string? Region { get; init; }
-    [JsonPropertyName("range")] public required KeyRange Range { get; init; }
+    /// <summary>Not required by the parser, so a message of another version is still read and can fail its job.</summary>
+    [JsonPropertyName("range")] public KeyRange Range { get; init; } = KeyRange.Whole("");
 
     /// <summary>How many keys an earlier listing saw in the range: sizes the first LIST, never changes what is covered.</summary>
     [JsonPropertyName("expected_keys")] public int? ExpectedKeys { get; init; }
