@@ -1,6 +1,5 @@
 using Elastic.Clients.Elasticsearch;
 using Elastic.Transport;
-using Elastic.Transport.Products.Elasticsearch;
 using S3Connector.Core.Retries;
 
 namespace S3Connector.Core.Elasticsearch;
@@ -12,7 +11,7 @@ namespace S3Connector.Core.Elasticsearch;
 public static class ElasticsearchRetry
 {
     public static async Task<T> SendAsync<T>(this RetryPolicy policy, Func<CancellationToken, Task<T>> call, CancellationToken ct)
-        where T : ElasticsearchResponse
+        where T : TransportResponse
     {
         for (var attempt = 1; ; attempt++)
         {
@@ -27,20 +26,11 @@ public static class ElasticsearchRetry
     }
 
     /// <summary>A request whose body the connector wrote itself (NDJSON, hand-built queries), retried the same way.</summary>
-    public static async Task<BytesResponse> SendRawAsync(
+    public static Task<BytesResponse> SendRawAsync(
         this RetryPolicy policy, ElasticsearchClient client, Elastic.Transport.HttpMethod method, string path, byte[] body, string contentType,
         CancellationToken ct)
     {
         var configuration = new RequestConfiguration { ContentType = contentType, Accept = "application/json" };
-        for (var attempt = 1; ; attempt++)
-        {
-            var response = await client.Transport.RequestAsync<BytesResponse>(method, path, PostData.ReadOnlyMemory(body), configuration, ct);
-            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(response.ApiCallDetails.HttpStatusCode))
-            {
-                return response;
-            }
-
-            await policy.DelayAsync(attempt, ct);
-        }
+        return policy.SendAsync(c => client.Transport.RequestAsync<BytesResponse>(method, path, PostData.ReadOnlyMemory(body), configuration, c), ct);
     }
 }

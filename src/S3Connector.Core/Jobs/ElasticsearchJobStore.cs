@@ -190,19 +190,24 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
             var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST, $"/{Uri.EscapeDataString(index)}/_bulk?refresh=true",
                 body, "application/x-ndjson", ct);
             var items = BulkItems.Parse(response);
+            if (items is null || items.Count != successors.Count + 1)
+            {
+                // The request as a whole failed, and SendRawAsync has already retried what can succeed.
+                ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"record of the division of work unit {unit.UnitId}");
+                throw new ElasticsearchException($"Elasticsearch answered the division of work unit {unit.UnitId} without item results.");
+            }
+
             // 409 on a create: the successor exists already (an earlier delivery recorded the same plan).
-            var failed = items?.FindIndex(i => i.Status is not (>= 200 and < 300 or 409)) ?? -1;
-            if (items is { } && items.Count == successors.Count + 1 && failed < 0)
+            var failed = items.FindIndex(i => i.Status is not (>= 200 and < 300 or 409));
+            if (failed < 0)
             {
                 return;
             }
 
-            var status = items is null ? response.ApiCallDetails.HttpStatusCode : items[failed].Status;
-            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(status))
+            if (attempt >= RetryPolicy.MaxAttempts || !ElasticsearchErrors.IsRetryable(items[failed].Status))
             {
-                throw new ElasticsearchException(items is null
-                    ? ElasticsearchErrors.Describe(response.ApiCallDetails, $"record of the division of work unit {unit.UnitId}")
-                    : $"Elasticsearch refused to record the division of work unit {unit.UnitId}: {items[failed].Status} {items[failed].ErrorType} {items[failed].ErrorReason}");
+                throw new ElasticsearchException(
+                    $"Elasticsearch refused to record the division of work unit {unit.UnitId}: {items[failed].Status} {items[failed].ErrorType} {items[failed].ErrorReason}");
             }
 
             await retry.DelayAsync(attempt, ct);

@@ -130,17 +130,16 @@ public sealed class RangeWorker(
             options.ListingParallelism);
         if (plan.Successors.Count > 0)
         {
-            var successors = plan.Successors
-                .Select((range, i) => message with { Range = range, ExpectedKeys = plan.ExpectedKeys[i] })
-                .ToList();
+            // The last piece holds the unlisted rest and will divide again: sent (and recorded, for redeliveries) first,
+            // so the listing frontier does not wait behind the pieces it just handed out.
+            var pieces = plan.Successors.Select((range, i) => message with { Range = range, ExpectedKeys = plan.ExpectedKeys[i] }).ToList();
+            List<WorkMessage> successors = [pieces[^1], .. pieces[..^1]];
             var now = time.GetUtcNow();
             await jobs.RecordPlanAsync(
                 unit with { Own = plan.Own, Successors = successors, UpdatedAt = now },
                 [.. successors.Select(s => PendingUnit(s, now))],
                 ct);
-            // The last piece holds the unlisted rest and will divide again: sent first, so the listing frontier
-            // does not wait behind the pieces it just handed out.
-            await queue.SendAsync([successors[^1], .. successors[..^1]], ct);
+            await queue.SendAsync(successors, ct);
         }
 
         var own = plan.Own;
