@@ -123,6 +123,42 @@ public sealed class RangeEngineTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal(keys.Append("k01a.txt").Select(k => Id(bucket, k)).Order(), documents.Keys.Order());
     }
 
+    /// <summary>A range handed out with the reading of the unit that divided it lists nothing itself, until a retry.</summary>
+    [Fact]
+    public async Task A_range_read_by_the_unit_that_divided_it_is_not_listed_again_unless_retried()
+    {
+        var bucket = await stack.CreateBucketAsync("read");
+        var keys = Enumerable.Range(1, 300).Select(i => $"notes/n{i:D3}.txt").ToList();
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, "text of " + k)), parallelism: 16);
+        var index = SyncStack.NewName("read");
+        var config = stack.WriteConfig(index, [bucket], c => c["page_size"] = 25);
+        await stack.Aws.ClearRequestsAsync();
+
+        await SyncAsync(config);
+
+        var listings = (await stack.Aws.GetRequestsAsync())
+            .Where(r => r.Bucket == bucket && r.Operation == "ListObjectsV2")
+            .Select(r => HttpUtility.ParseQueryString(r.Query))
+            .Where(q => q["delimiter"] is null)
+            .ToList();
+        // The scheduler's ranges (the keys before "notes/", and "notes/" on) list once each; the pieces never.
+        Assert.True(listings.Count <= 2 && listings.All(q => q["start-after"] is null or "notes/"),
+            string.Join(" | ", listings.Select(q => q.ToString())));
+        Assert.Equal(keys.Select(k => Id(bucket, k)).Order(), (await stack.ReadIndexAsync(index)).Keys.Order());
+
+        // A read range whose write fails is retried by listing it: the key uploaded into it meanwhile is indexed.
+        var index2 = SyncStack.NewName("read-retried");
+        var options = Load(stack.WriteConfig(index2, [bucket], c => c["page_size"] = 25));
+        var failing = Id(bucket, "notes/n140.txt");
+        var summary = await InProcessSync.RunAsync(options, decorateSink: inner => new FailFirstWriteSink(inner,
+            () => stack.PutAsync(bucket, "notes/n140a.txt", "text of notes/n140a.txt"), ids => ids.Contains(failing)), consumers: 2);
+
+        Assert.True(summary.Status == JobStatus.Completed, summary.Error);
+        var indexed = (await stack.ReadIndexAsync(index2)).Keys.ToHashSet();
+        Assert.Equal("", string.Join(" ", keys.Append("notes/n140a.txt").Where(k => !indexed.Contains(Id(bucket, k)))));
+        Assert.Equal(keys.Count + 1, indexed.Count);
+    }
+
     [Fact]
     public async Task One_long_prefix_is_divided_into_ranges_listed_in_parallel()
     {
@@ -146,28 +182,33 @@ public sealed class RangeEngineTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal(keys.Select(k => Id(bucket, k)).Order(), (await stack.ReadIndexAsync(index)).Keys.Order());
     }
 
-    /// <summary>Fails the first write batch as a bulk request that Elasticsearch refused, after running a hook.</summary>
-    private sealed class FailFirstWriteSink(IDocumentSink inner, Func<Task> onFailure) : IDocumentSink
+    /// <summary>
+    /// Fails the first write batch (or the first whose document ids <paramref name="matches"/>) as a bulk request
+    /// that Elasticsearch refused, after running a hook.
+    /// </summary>
+    private sealed class FailFirstWriteSink(IDocumentSink inner, Func<Task> onFailure, Func<IReadOnlyList<string>, bool>? matches = null)
+        : IDocumentSink
     {
-        private int _calls;
+        private int _failed;
 
         public Task EnsureIndexAsync(CancellationToken ct) => inner.EnsureIndexAsync(ct);
 
         public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
         {
-            if (Interlocked.Increment(ref _calls) != 1)
-            {
-                return await inner.WriteAsync(writes, ct);
-            }
-
-            var failures = new List<WriteFailure>();
+            var batch = new List<DocumentWrite>();
             await foreach (var write in writes.WithCancellation(ct))
             {
-                failures.Add(new WriteFailure(write.Tag, write.Id, "injected 503"));
+                batch.Add(write);
+            }
+
+            if (Volatile.Read(ref _failed) == 1 || matches is not null && !matches([.. batch.Select(w => w.Id)])
+                || Interlocked.Exchange(ref _failed, 1) == 1)
+            {
+                return await inner.WriteAsync(batch.ToAsyncEnumerable(), ct);
             }
 
             await onFailure();
-            return failures;
+            return [.. batch.Select(w => new WriteFailure(w.Tag, w.Id, "injected 503"))];
         }
 
         public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>

@@ -116,8 +116,10 @@ internal sealed class PlainTextReader : IFormatReader
     private static void Decode(Stream content, Encoding encoding, TextCollector text, CancellationToken ct)
     {
         // Only the capped amount is decoded: a 10 MB text file never becomes a 20 MB string.
-        using var reader = new StreamReader(content, encoding, detectEncodingFromByteOrderMarks: false, 64 * 1024, leaveOpen: true);
-        var buffer = new char[16 * 1024];
+        // Buffers sized to the file: most are small, and 64 KiB for each of thousands of 2 KB files is most of the work.
+        var size = (int)Math.Clamp(content.Length - content.Position, 1024, 64 * 1024);
+        using var reader = new StreamReader(content, encoding, detectEncodingFromByteOrderMarks: false, size, leaveOpen: true);
+        var buffer = new char[Math.Min(size, 16 * 1024)];
         int read;
         while (!text.IsFull && (read = reader.Read(buffer, 0, buffer.Length)) > 0)
         {

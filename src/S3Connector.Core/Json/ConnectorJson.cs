@@ -10,6 +10,7 @@ namespace S3Connector.Core.Json;
 [JsonSerializable(typeof(S3Document))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(WorkMessage))]
+[JsonSerializable(typeof(RangeReading))]
 [JsonSerializable(typeof(JobDocument))]
 [JsonSerializable(typeof(UnitDocument))]
 [JsonSerializable(typeof(JobCounters))]

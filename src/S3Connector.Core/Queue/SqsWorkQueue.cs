@@ -11,14 +11,17 @@ public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl, RetryPolicy re
 {
     private const int MaxBatch = 10;
 
+    /// <summary>SQS's limit on one message and on a whole SendMessageBatch (the queue's default maximum size).</summary>
+    public const int MaxBatchBytes = 256 * 1024;
+
     public async Task SendAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct)
     {
-        foreach (var batch in messages.Chunk(MaxBatch))
+        foreach (var batch in Batches(messages))
         {
-            var entries = batch.Select((m, i) => new SendMessageBatchRequestEntry
+            var entries = batch.Select((body, i) => new SendMessageBatchRequestEntry
             {
                 Id = i.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                MessageBody = JsonSerializer.Serialize(m, ConnectorJson.Default.WorkMessage),
+                MessageBody = body,
             }).ToList();
             for (var attempt = 1; entries.Count > 0; attempt++)
             {
@@ -40,6 +43,32 @@ public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl, RetryPolicy re
                 entries = entries.Where(e => failedIds.Contains(e.Id)).ToList();
                 await retry.DelayAsync(attempt, ct);
             }
+        }
+    }
+
+    /// <summary>Message bodies in batches of at most <see cref="MaxBatch"/> entries and <see cref="MaxBatchBytes"/> bytes.</summary>
+    public static IEnumerable<List<string>> Batches(IReadOnlyList<WorkMessage> messages)
+    {
+        var batch = new List<string>(MaxBatch);
+        var bytes = 0;
+        foreach (var message in messages)
+        {
+            var body = JsonSerializer.Serialize(message, ConnectorJson.Default.WorkMessage);
+            var size = System.Text.Encoding.UTF8.GetByteCount(body);
+            if (batch.Count == MaxBatch || batch.Count > 0 && bytes + size > MaxBatchBytes)
+            {
+                yield return batch;
+                batch = new List<string>(MaxBatch);
+                bytes = 0;
+            }
+
+            batch.Add(body);
+            bytes += size;
+        }
+
+        if (batch.Count > 0)
+        {
+            yield return batch;
         }
     }
 

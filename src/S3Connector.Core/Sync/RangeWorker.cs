@@ -98,6 +98,12 @@ public sealed class RangeWorker(
 
         if (result.RetryReason is { } retry)
         {
+            if (message.Reading is not null && unit.Own is null)
+            {
+                // The retry lists the range itself, so a key uploaded into it since the reading is not left out.
+                await jobs.RecordPlanAsync(unit with { Own = message.Range, UpdatedAt = time.GetUtcNow() }, [], ct);
+            }
+
             return RetryLater(unitId, retry);
         }
 
@@ -117,6 +123,15 @@ public sealed class RangeWorker(
     /// <summary>Lists the range's first page, divides the range if needed, and works the part it keeps.</summary>
     private async Task<ChunkResult> FirstDeliveryAsync(WorkMessage message, UnitDocument unit, bool lastAttempt, CancellationToken ct)
     {
+        if (message.Reading is { } reading)
+        {
+            // Read by the unit that divided it, and within page_size downloads: worked as read, never divided again.
+            var index = new IndexState(reading.Fingerprints(), [.. reading.Unlisted.Select(k => new IndexedObject(
+                ObjectKeys.DocumentId(message.Bucket, k), k, null))], StaleOverflow: false);
+            var read = Plan(reading.ObjectsOf(message.Bucket), index.Fingerprints);
+            return await ApplyAsync(message, message.Range, read, reading.ObservedAt, index, lastAttempt, ct);
+        }
+
         var maxKeys = message.ExpectedKeys is { } expected ? Math.Min(ListKeys, expected + expected / 8 + 16) : ListKeys;
         var chunk = await FirstChunkAsync(message, message.Range, maxKeys, ct);
         var existing = await ReadIndexAsync(message.Bucket, chunk.Covered, chunk.Objects, ct);
@@ -132,11 +147,18 @@ public sealed class RangeWorker(
         {
             // The last piece holds the unlisted rest and will divide again: sent (and recorded, for redeliveries) first,
             // so the listing frontier does not wait behind the pieces it just handed out.
-            var pieces = plan.Successors.Select((range, i) => message with { Range = range, ExpectedKeys = plan.ExpectedKeys[i] }).ToList();
+            var pieces = plan.Successors.Select((range, i) => message with
+            {
+                Range = range,
+                ExpectedKeys = plan.ExpectedKeys[i],
+                Reading = Listed(chunk, range) ? ReadingOf(range, chunk, existing) : null,
+            }).ToList();
             List<WorkMessage> successors = [pieces[^1], .. pieces[..^1]];
             var now = time.GetUtcNow();
+            // Recorded without their readings (the unit document stays small): a redelivery that re-sends them has
+            // them list their ranges themselves, which covers the same keys.
             await jobs.RecordPlanAsync(
-                unit with { Own = plan.Own, Successors = successors, UpdatedAt = now },
+                unit with { Own = plan.Own, Successors = [.. successors.Select(s => s with { Reading = null })], UpdatedAt = now },
                 [.. successors.Select(s => PendingUnit(s, now))],
                 ct);
             await queue.SendAsync(successors, ct);
@@ -193,6 +215,15 @@ public sealed class RangeWorker(
             token = page.NextContinuationToken;
         }
     }
+
+    /// <summary>True when the first listing saw all of <paramref name="range"/>.</summary>
+    private static bool Listed(Chunk chunk, KeyRange range) =>
+        !chunk.More || range.Until is not null && KeyOrder.Compare(range.Until, chunk.Covered.Until!) <= 0;
+
+    /// <summary>The successor's reading, unless the index read missed unlisted documents (more than were remembered).</summary>
+    private static RangeReading? ReadingOf(KeyRange range, Chunk chunk, IndexState existing) => existing.StaleOverflow
+        ? null
+        : RangeReading.Of(range, chunk.Objects, existing.Fingerprints, existing.Stale.Select(d => d.Filename), chunk.ObservedAt);
 
     private async Task<Chunk> FirstChunkAsync(WorkMessage message, KeyRange range, int maxKeys, CancellationToken ct)
     {

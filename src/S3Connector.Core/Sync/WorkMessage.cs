@@ -6,7 +6,8 @@ namespace S3Connector.Core.Sync;
 
 /// <summary>
 /// One key range of one bucket to list and reconcile, the only message on the work queue. Small (the bounds are at
-/// most two keys) and versioned: a worker refuses a version it does not know instead of guessing.
+/// most two keys, and a carried reading at most <see cref="RangeReading.MaxBytes"/>) and versioned: a worker refuses a
+/// version it does not know instead of guessing.
 /// </summary>
 public sealed record WorkMessage
 {
@@ -22,6 +23,10 @@ public sealed record WorkMessage
 
     /// <summary>How many keys an earlier listing saw in the range: sizes the first LIST, never changes what is covered.</summary>
     [JsonPropertyName("expected_keys")] public int? ExpectedKeys { get; init; }
+
+    /// <summary>The range as the unit that divided it already listed it and read the index: worked without listing.
+    /// Never part of the unit's identity (a reading of the same range is the same work).</summary>
+    [JsonPropertyName("reading")] public RangeReading? Reading { get; init; }
 
     /// <summary>Stable across redeliveries and derived only from what the unit covers, so page work is recorded once
     /// however often, and by whichever path, the range arrives.</summary>
