@@ -175,6 +175,34 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task A_document_Elasticsearch_refuses_for_good_fails_at_once_and_the_rest_are_indexed()
+    {
+        if (stack.RealCluster)
+        {
+            return; // Needs the test server's fault injection.
+        }
+
+        var (bucket, keys) = await SeedBucketAsync(40);
+        var index = SyncStack.NewName("refused");
+        stack.EsServer!.Faults.RefuseDocument(ObjectKeys.DocumentId(bucket, keys[3]));
+        try
+        {
+            var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket]));
+
+            Assert.Equal(1, result.ExitCode);
+            Assert.Contains("document_parsing_exception", result.Output, StringComparison.Ordinal);
+            // Refused once: neither the bulk retries nor a redelivery of its range send it again.
+            Assert.Equal(1, stack.EsServer.Faults.Counters.BulkItemsRejected);
+        }
+        finally
+        {
+            stack.EsServer.Faults.Clear();
+        }
+
+        Assert.Equal(keys.Count - 1, (await stack.ReadIndexAsync(index)).Count);
+    }
+
+    [Fact]
     public async Task Items_that_never_index_fail_the_sync_and_delete_nothing()
     {
         if (stack.RealCluster)

@@ -208,7 +208,7 @@ public sealed class RangeEngineTests(SyncStack stack) : IClassFixture<SyncStack>
             }
 
             await onFailure();
-            return [.. batch.Select(w => new WriteFailure(w.Tag, w.Id, "injected 503"))];
+            return [.. batch.Select(w => new WriteFailure(w.Tag, w.Id, "injected 503", Retryable: true))];
         }
 
         public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>

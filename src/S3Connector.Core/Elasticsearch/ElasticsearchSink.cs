@@ -38,16 +38,16 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
 
     public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
         (await SendAllAsync(writes.Select(w => BulkLine.From(w)), ct))
-            .ConvertAll(f => new WriteFailure(f.Line.Tag, f.Line.Id, f.Reason));
+            .ConvertAll(f => new WriteFailure(f.Line.Tag, f.Line.Id, f.Reason, f.Retryable));
 
     /// <summary>
     /// Serializes each write as it is read and sends a request as soon as the next line would overflow
     /// bulk_max_documents or bulk_max_bytes: the sink holds one request's lines, so a caller that streams its writes
     /// never needs a whole batch of documents in memory.
     /// </summary>
-    private async Task<List<(BulkLine Line, string Reason)>> SendAllAsync(IAsyncEnumerable<BulkLine> lines, CancellationToken ct)
+    private async Task<List<(BulkLine Line, string Reason, bool Retryable)>> SendAllAsync(IAsyncEnumerable<BulkLine> lines, CancellationToken ct)
     {
-        var failures = new List<(BulkLine, string)>();
+        var failures = new List<(BulkLine, string, bool)>();
         var chunk = new List<BulkLine>();
         long bytes = 0;
         await foreach (var line in lines.WithCancellation(ct))
@@ -76,13 +76,13 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
     /// version_type fails at run time under Native AOT (the client's converter for it is trimmed away), and writing
     /// each line once also gives the exact request size for flushing.
     /// </summary>
-    private async Task<List<(BulkLine Line, string Reason)>> SendWithRetryAsync(List<BulkLine> lines, CancellationToken ct)
+    private async Task<List<(BulkLine Line, string Reason, bool Retryable)>> SendWithRetryAsync(List<BulkLine> lines, CancellationToken ct)
     {
         // Here rather than up front: a batch of events that all turn out ignored costs no request at all.
         await EnsureIndexOnceAsync(ct);
 
         var pending = lines;
-        var failures = new List<(BulkLine, string)>();
+        var failures = new List<(BulkLine, string, bool)>();
         var path = "/" + Uri.EscapeDataString(Index) + "/_bulk"
             + (options.Extraction == ExtractionMode.Pipeline ? "?pipeline=" + Uri.EscapeDataString(options.Pipeline) : "");
         for (var attempt = 1; ; attempt++)
@@ -101,7 +101,8 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                     continue;
                 }
 
-                failures.AddRange(pending.Select(l => (l, reason)));
+                var retryable = ElasticsearchErrors.IsRetryable(status);
+                failures.AddRange(pending.Select(l => (l, reason, retryable)));
                 return failures;
             }
 
@@ -122,7 +123,7 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
                 }
                 else
                 {
-                    failures.Add((pending[i], reason));
+                    failures.Add((pending[i], reason, ElasticsearchErrors.IsRetryable(item.Status)));
                 }
             }
 

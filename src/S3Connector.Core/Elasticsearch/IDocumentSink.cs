@@ -17,7 +17,9 @@ public sealed record DocumentWrite(int Tag, string Id, DateTimeOffset ObservedAt
 }
 
 /// <summary>A write of <see cref="IDocumentSink.WriteAsync"/> that could not be done, by its tag.</summary>
-public sealed record WriteFailure(int Tag, string DocumentId, string Reason);
+/// <param name="Retryable">False when sending it again cannot succeed (a mapping error, a document too large): the
+/// object fails at once with the reason instead of its whole range or event being retried.</param>
+public sealed record WriteFailure(int Tag, string DocumentId, string Reason, bool Retryable);
 
 /// <summary>What the index holds for one object: enough to tell whether the object changed since it was written.</summary>
 public sealed record IndexedObject(string Id, string Filename, string? Fingerprint);

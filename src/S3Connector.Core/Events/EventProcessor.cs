@@ -15,6 +15,10 @@ public enum EventFate
 
     /// <summary>Failed in a way a later delivery can fix (throttling, 5xx, Elasticsearch busy).</summary>
     Retry,
+
+    /// <summary>Failed for good (Elasticsearch refused the document: a mapping error, too large): acknowledged with the
+    /// reason logged, since a redelivery would fail the same way.</summary>
+    Failed,
 }
 
 public sealed record EventOutcome(EventFate Fate, string? Reason = null);
@@ -93,16 +97,16 @@ public sealed partial class EventProcessor(
             }));
         }
 
-        Dictionary<int, string> failed;
+        Dictionary<int, WriteFailure> failed;
         try
         {
-            failed = (await planned.CompleteAsync()).GroupBy(f => f.Tag).ToDictionary(g => g.Key, g => g.First().Reason);
+            failed = (await planned.CompleteAsync()).GroupBy(f => f.Tag).ToDictionary(g => g.Key, g => g.First());
         }
         catch (Exception e)
         {
             // Which writes reached Elasticsearch before the failure is unknown: every record that planned one is retried.
             LogWritesFailed(logger, e.GetType().Name, e.Message);
-            failed = Enumerable.Range(0, records.Count).ToDictionary(i => i, _ => e.Message);
+            failed = Enumerable.Range(0, records.Count).ToDictionary(i => i, i => new WriteFailure(i, "", e.Message, Retryable: true));
         }
 
         for (var i = 0; i < records.Count; i++)
@@ -113,9 +117,9 @@ public sealed partial class EventProcessor(
                 continue;
             }
 
-            if (failed.TryGetValue(i, out var reason))
+            if (failed.TryGetValue(i, out var failure))
             {
-                outcomes[i] = Retry(record, reason);
+                outcomes[i] = failure.Retryable ? Retry(record, failure.Reason) : Failed(record, failure.Reason);
                 continue;
             }
 
@@ -209,6 +213,15 @@ public sealed partial class EventProcessor(
         LogRetry(logger, record.EventName, record.Bucket, record.Key, reason);
         return new EventOutcome(EventFate.Retry, reason);
     }
+
+    private EventOutcome Failed(S3EventRecord record, string reason)
+    {
+        LogRefused(logger, record.EventName, record.Bucket, record.Key, reason);
+        return new EventOutcome(EventFate.Failed, reason);
+    }
+
+    [LoggerMessage(306, LogLevel.Error, "Event {EventName} s3://{Bucket}/{Key} failed for good, not retried: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string eventName, string bucket, string key, string reason);
 
     [LoggerMessage(301, LogLevel.Information, "Event {EventName} s3://{Bucket}/{Key}: {Result}")]
     private static partial void LogApplied(ILogger logger, string eventName, string bucket, string key, string result);

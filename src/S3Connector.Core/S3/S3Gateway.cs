@@ -162,12 +162,26 @@ public static class S3Errors
     /// <summary>True when the same call can succeed later: throttling, 5xx and network faults.</summary>
     public static bool IsRetryable(Exception e) => e switch
     {
-        AmazonS3Exception s3 => s3.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError
+        AmazonS3Exception s3 => IsRetryableStatus(s3.StatusCode)
                                 || s3.ErrorCode is "SlowDown" or "RequestTimeout" or "Throttling" or "InternalError",
-        Amazon.Runtime.AmazonServiceException service => service.StatusCode is HttpStatusCode.TooManyRequests or >= HttpStatusCode.InternalServerError,
+        Amazon.Runtime.AmazonServiceException service => IsRetryableStatus(service.StatusCode)
+                                                         || service.InnerException is { } inner && IsTransport(inner),
         HttpRequestException or IOException or TimeoutException => true,
         TaskCanceledException => true,
-        Amazon.Runtime.AmazonClientException => true,
+        // A client error is retryable only when the network failed under it: missing credentials or a bad endpoint
+        // fail the same way every time.
+        Amazon.Runtime.AmazonClientException client => client.InnerException is { } cause && IsTransport(cause),
+        _ => false,
+    };
+
+    /// <summary>429 and the 5xx that mean "try again"; 501 Not Implemented never succeeds later.</summary>
+    private static bool IsRetryableStatus(HttpStatusCode status) =>
+        status is HttpStatusCode.TooManyRequests || status >= HttpStatusCode.InternalServerError && status != HttpStatusCode.NotImplemented;
+
+    private static bool IsTransport(Exception e) => e switch
+    {
+        HttpRequestException or IOException or TimeoutException or System.Net.Sockets.SocketException or TaskCanceledException => true,
+        { InnerException: { } inner } => IsTransport(inner),
         _ => false,
     };
 

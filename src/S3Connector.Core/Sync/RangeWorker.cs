@@ -403,9 +403,10 @@ public sealed class RangeWorker(
         finally
         {
             var failures = await stream.CompleteAsync();
-            if (failures.Count > 0 && !lastAttempt)
+            // Only what a later delivery can fix is retried; a document Elasticsearch refuses for good fails at once.
+            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && !lastAttempt)
             {
-                retry ??= $"{failures.Count} documents were not indexed ({failures[0].Reason}); the range will be retried";
+                retry ??= $"{failures.Count(f => f.Retryable)} documents were not indexed ({retryable.Reason}); the range will be retried";
             }
             else
             {
@@ -499,9 +500,9 @@ public sealed class RangeWorker(
         var failures = await sink.WriteAsync(Deletions(), ct);
         if (failures.Count > 0)
         {
-            if (!lastAttempt)
+            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && !lastAttempt)
             {
-                return $"{failures.Count} documents were not deleted ({failures[0].Reason}); the range will be retried";
+                return $"{failures.Count(f => f.Retryable)} documents were not deleted ({retryable.Reason}); the range will be retried";
             }
 
             tally.Failed += failures.Count;

@@ -44,6 +44,13 @@ internal static class BulkEndpoint
         var usedPipeline = false;
         foreach (var item in items)
         {
+            if (item.Action is "index" or "create" && faults.IsRefused(item.Id))
+            {
+                results.Add(ItemResult.Failed(item, new EsException(400, "document_parsing_exception",
+                    "[1:2] failed to parse field [size_in_bytes] of type [long] (refused by es-test-server)")));
+                continue;
+            }
+
             if (faults.TryRejectBulkItem(item.Id))
             {
                 item.Id ??= item.Action is "index" or "create" ? WriteOptions.NewId() : null;

@@ -12,6 +12,7 @@ public sealed class EsFaults
     private readonly List<RequestFault> _drops = [];
     private int _rejectItems;
     private readonly Dictionary<string, int> _rejectIds = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _refusedIds = new(StringComparer.Ordinal);
     private double _rejectFraction;
     private double _fractionCarry;
     private TimeSpan _latency;
@@ -67,6 +68,33 @@ public sealed class EsFaults
         lock (_lock)
         {
             _rejectIds[id] = _rejectIds.GetValueOrDefault(id) + count;
+        }
+    }
+
+    /// <summary>
+    /// Refuses every index or create item with this <c>_id</c> from now on with a 400 document_parsing_exception, as
+    /// Elasticsearch does for a document its mapping cannot take: a failure no retry can fix.
+    /// </summary>
+    public void RefuseDocument(string id)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(id);
+        lock (_lock)
+        {
+            _refusedIds.Add(id);
+        }
+    }
+
+    internal bool IsRefused(string? id)
+    {
+        lock (_lock)
+        {
+            if (id is null || !_refusedIds.Contains(id))
+            {
+                return false;
+            }
+
+            Interlocked.Increment(ref _itemsRejected);
+            return true;
         }
     }
 
@@ -132,6 +160,7 @@ public sealed class EsFaults
             _drops.Clear();
             _rejectItems = 0;
             _rejectIds.Clear();
+            _refusedIds.Clear();
             _rejectFraction = 0;
             _fractionCarry = 0;
             _latency = TimeSpan.Zero;
