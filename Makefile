@@ -11,7 +11,7 @@ SOURCES = $(shell find src -name '*.cs' -o -name '*.csproj' -o -name 'packages.l
 $(BOOTSTRAP): $(SOURCES)
 	./scripts/publish-lambda.sh aot $(RID)
 
-build-SchedulerFunction build-WorkerFunction build-EventsFunction: $(BOOTSTRAP)
+build-SchedulerFunction build-WorkerFunction build-EventsFunction build-DeadLetterFunction: $(BOOTSTRAP)
 	cp $(BOOTSTRAP) "$(ARTIFACTS_DIR)/bootstrap"
 
 # The zips for deploying without SAM (artifacts/lambda-<rid>.zip), and the JIT build the benchmarks compare with.
@@ -19,4 +19,4 @@ zip: $(BOOTSTRAP)
 jit:
 	./scripts/publish-lambda.sh jit $(RID)
 
-.PHONY: build-SchedulerFunction build-WorkerFunction build-EventsFunction zip jit
+.PHONY: build-SchedulerFunction build-WorkerFunction build-EventsFunction build-DeadLetterFunction zip jit

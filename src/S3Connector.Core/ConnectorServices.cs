@@ -43,6 +43,7 @@ public sealed class ConnectorServices : IDisposable
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
         Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
+        DeadLetters = new DeadLetters(Jobs, Completion, Time, loggerFactory.CreateLogger<DeadLetters>());
         Worker = new RangeWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Rules, Time, loggerFactory.CreateLogger<RangeWorker>());
     }
 
@@ -63,6 +64,7 @@ public sealed class ConnectorServices : IDisposable
     public DocumentBuilder Builder { get; }
     public SyncScheduler Scheduler { get; }
     public RangeWorker Worker { get; }
+    public DeadLetters DeadLetters { get; }
     public Events.EventProcessor Events { get; }
 
     public void Dispose() => S3Clients.Dispose();

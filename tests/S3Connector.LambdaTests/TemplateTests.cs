@@ -125,6 +125,43 @@ public sealed class TemplateTests
         Assert.True(checkedSources > 0, "no SQS event source found");
     }
 
+    private static int TimeoutOf(string functionId) => int.Parse(
+        Scalar(Map(Resources, functionId, "Properties"), "Timeout") ?? Scalar(GlobalFunction, "Timeout") ?? "3", System.Globalization.CultureInfo.InvariantCulture);
+
+    [Fact]
+    public void A_job_is_judged_stalled_only_after_a_killed_workers_message_could_have_come_back()
+    {
+        var visibility = int.Parse(Scalar(Map(Resources, "WorkQueue"), "Properties", "VisibilityTimeout")!, System.Globalization.CultureInfo.InvariantCulture);
+        var reappears = TimeSpan.FromSeconds(visibility + TimeoutOf("WorkerFunction"));
+        Assert.True(reappears < Core.Sync.SyncScheduler.StalledAfter, $"{reappears} ≥ {Core.Sync.SyncScheduler.StalledAfter}");
+    }
+
+    [Fact]
+    public void The_events_function_outlasts_an_extraction_that_reaches_its_timeout()
+    {
+        var options = ConnectorConfiguration.Load(null, new Dictionary<string, string?>
+        {
+            ["S3C_BUCKETS"] = "b",
+            ["S3C_INDEX_NAME"] = "i",
+            ["S3C_ELASTICSEARCH__HOST"] = "http://127.0.0.1:9200",
+        });
+        // The extraction's own timeout, then a minute for the HEAD, the GET and the bulk request.
+        Assert.True(TimeoutOf("EventsFunction") >= options.ExtractionTimeoutSeconds + 60,
+            $"EventsFunction Timeout {TimeoutOf("EventsFunction")} < extraction_timeout {options.ExtractionTimeoutSeconds} + 60");
+    }
+
+    [Fact]
+    public void The_work_dead_letter_queue_is_consumed_by_the_dead_letter_handler()
+    {
+        var deadLetters = GetAttTarget(Map(Resources, "WorkQueue", "Properties", "RedrivePolicy")!.Children[new YamlScalarNode("deadLetterTargetArn")]);
+        var consumers = Functions
+            .Where(f => Sources(f.Properties).Any(s => Scalar(s, "Type") == "SQS"
+                && GetAttTarget(Map(s, "Properties")!.Children[new YamlScalarNode("Queue")]) == deadLetters))
+            .Select(f => Scalar(f.Properties, "Handler"))
+            .ToList();
+        Assert.Equal([FunctionHost.DeadLetters], consumers);
+    }
+
     [Fact]
     public void Every_queue_has_a_dead_letter_queue_and_every_queue_is_encrypted()
     {

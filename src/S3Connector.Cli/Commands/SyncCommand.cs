@@ -55,7 +55,7 @@ public static class SyncCommand
             var start = await scheduler.HandleAsync(null, new CliContext("SchedulerFunction"));
             if (start.SkippedBecauseRunning is { } running)
             {
-                await error.WriteLineAsync($"Sync job {running} is still running for index '{options.IndexName}'; wait for it to end, or for it to be abandoned after {SyncScheduler.MaxJobAge.TotalHours:F0} hours.");
+                await error.WriteLineAsync($"Sync job {running} is still running for index '{options.IndexName}'; wait for it to end (a job that makes no progress for {SyncScheduler.StalledAfter.TotalHours:F0} hours is abandoned).");
                 return ExitCodes.Failed;
             }
 

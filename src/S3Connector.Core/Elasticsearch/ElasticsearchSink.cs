@@ -177,9 +177,30 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         // Without a refresh, documents written since the last refresh are invisible to the query's snapshot.
         var refresh = await retry.SendAsync(c => client.Indices.RefreshAsync(Index, c), ct);
         ElasticsearchErrors.ThrowIfFailed(refresh.ApiCallDetails, $"refresh of index '{Index}'");
-        var response = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST,
-            "/" + Uri.EscapeDataString(Index) + "/_delete_by_query?conflicts=proceed&refresh=true&wait_for_completion=true",
+        // Run as a task and polled: a client timeout while it runs then re-sends only the poll, never the delete.
+        var what = $"delete by query on index '{Index}'";
+        var started = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.POST,
+            "/" + Uri.EscapeDataString(Index) + "/_delete_by_query?conflicts=proceed&refresh=true&wait_for_completion=false",
             RangeQueries.OutsideScopes(scopes), "application/json", ct);
-        return RangeQueries.ParseDeleted(response, $"delete by query on index '{Index}'");
+        var task = RangeQueries.ParseTaskId(started, what);
+        // Each poll waits for the end, well inside the client's request timeout.
+        var wait = Math.Clamp(options.Elasticsearch.RequestTimeoutSeconds / 2, 1, 30);
+        var poll = "/_tasks/" + Uri.EscapeDataString(task) + "?wait_for_completion=true&timeout=" + wait.ToString(System.Globalization.CultureInfo.InvariantCulture) + "s";
+        for (var attempt = 1; ; attempt++)
+        {
+            var status = await retry.SendRawAsync(client, Elastic.Transport.HttpMethod.GET, poll, [], "application/json", ct);
+            if (status.ApiCallDetails.HttpStatusCode == 408)
+            {
+                continue; // still running after the poll's timeout
+            }
+
+            if (RangeQueries.ParseDeleteTask(status, what) is { } deleted)
+            {
+                return deleted;
+            }
+
+            // Answered before the end without waiting (a server that ignores wait_for_completion): back off.
+            await retry.DelayAsync(Math.Min(attempt, RetryPolicy.MaxAttempts), ct);
+        }
     }
 }

@@ -130,11 +130,47 @@ internal static class RangeQueries
         return hits;
     }
 
-    public static long ParseDeleted(BytesResponse response, string what)
+    /// <summary>The task id Elasticsearch answers a request sent with <c>wait_for_completion=false</c>.</summary>
+    public static string ParseTaskId(BytesResponse response, string what)
+    {
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
+        using var document = Parse(response, what);
+        return document.RootElement.TryGetProperty("task", out var task) && task.GetString() is { Length: > 0 } id
+            ? id
+            : throw new ElasticsearchException($"Elasticsearch answered the {what} without a task id.");
+    }
+
+    /// <summary>
+    /// A delete-by-query task's outcome from <c>GET _tasks/ID</c>: the documents it deleted, or null while it runs.
+    /// </summary>
+    public static long? ParseDeleteTask(BytesResponse response, string what)
     {
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
         using var document = Parse(response, what);
         var root = document.RootElement;
+        if (!root.TryGetProperty("completed", out var completed) || !completed.GetBoolean())
+        {
+            return null;
+        }
+
+        if (root.TryGetProperty("error", out var error))
+        {
+            var reason = error.TryGetProperty("reason", out var r) ? r.GetString() : error.ToString();
+            throw new ElasticsearchException($"The {what} failed: {reason}");
+        }
+
+        return root.TryGetProperty("response", out var result) ? Deleted(result, what) : 0;
+    }
+
+    public static long ParseDeleted(BytesResponse response, string what)
+    {
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
+        using var document = Parse(response, what);
+        return Deleted(document.RootElement, what);
+    }
+
+    private static long Deleted(JsonElement root, string what)
+    {
         if (root.TryGetProperty("failures", out var failures) && failures.ValueKind == JsonValueKind.Array && failures.GetArrayLength() > 0)
         {
             var first = failures[0];

@@ -247,6 +247,20 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         return response.Count;
     }
 
+    public async Task<DateTimeOffset?> LastUnitUpdateAsync(string jobId, CancellationToken ct)
+    {
+        var request = new SearchRequest(index)
+        {
+            Query = UnitsOf(jobId, status: null),
+            Sort = [new SortOptions { Field = new FieldSort("updated_at") { Order = SortOrder.Desc } }],
+            Size = 1,
+            TrackTotalHits = new Elastic.Clients.Elasticsearch.Core.Search.TrackHits(false),
+        };
+        var response = await retry.SendAsync(c => client.SearchAsync<UnitDocument>(request, c), ct);
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of the newest work unit of job {jobId}");
+        return response.Documents.FirstOrDefault()?.UpdatedAt;
+    }
+
     public async Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct)
     {
         var sum = new JobCounters();

@@ -38,6 +38,9 @@ public interface IJobStore
 
     Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct);
 
+    /// <summary>When the job last made progress: the newest update of any of its units (null when it has none).</summary>
+    Task<DateTimeOffset?> LastUnitUpdateAsync(string jobId, CancellationToken ct);
+
     /// <summary>Sums the counters of every unit of the job, streaming (memory does not grow with the job).</summary>
     Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct);
 }

@@ -77,6 +77,9 @@ public sealed class InMemoryJobStore : IJobStore
     public Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct) =>
         Task.FromResult((long)_units.Values.Count(u => u.JobId == jobId && u.Status == UnitStatus.Pending));
 
+    public Task<DateTimeOffset?> LastUnitUpdateAsync(string jobId, CancellationToken ct) =>
+        Task.FromResult(_units.Values.Where(u => u.JobId == jobId).Select(u => (DateTimeOffset?)u.UpdatedAt).Max());
+
     public Task<UnitTotals> SumUnitsAsync(string jobId, CancellationToken ct)
     {
         var units = _units.Values.Where(u => u.JobId == jobId).OrderBy(u => u.UnitId, StringComparer.Ordinal).ToList();

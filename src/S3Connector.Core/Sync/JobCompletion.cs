@@ -62,13 +62,15 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
     }
 
     /// <summary>Ends the job at once (a page failed for good): no deletion can be trusted any more.</summary>
-    public async Task FailAsync(string jobId, string reason, CancellationToken ct)
+    /// <param name="countUnits">False when time is short (a last delivery at its deadline, a dead letter): the job
+    /// fails with the counters it has, since summing every unit of a large job first could outlast the budget.</param>
+    public async Task FailAsync(string jobId, string reason, CancellationToken ct, bool countUnits = true)
     {
-        var (counters, _) = await jobs.SumUnitsAsync(jobId, ct);
+        var counters = countUnits ? (await jobs.SumUnitsAsync(jobId, ct)).Counters : null;
         await FinishAsync(jobId, JobStatus.Failed, reason, counters, ct);
     }
 
-    private async Task<SyncSummary?> FinishAsync(string jobId, string status, string? error, JobCounters counters, CancellationToken ct)
+    private async Task<SyncSummary?> FinishAsync(string jobId, string status, string? error, JobCounters? counters, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
@@ -79,7 +81,7 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
             }
 
             var now = time.GetUtcNow();
-            var finished = job with { Status = status, Error = error, Counters = counters, UpdatedAt = now, FinishedAt = now };
+            var finished = job with { Status = status, Error = error, Counters = counters ?? job.Counters, UpdatedAt = now, FinishedAt = now };
             if (await jobs.TryReplaceJobAsync(finished, version, ct))
             {
                 if (status == JobStatus.Failed)
@@ -87,7 +89,8 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
                     Log.JobFailed(logger, jobId, error ?? "failed");
                 }
 
-                Log.JobFinished(logger, jobId, status, counters.Listed, counters.Indexed, counters.Failed, counters.Deleted);
+                var total = finished.Counters ?? new JobCounters();
+                Log.JobFinished(logger, jobId, status, total.Listed, total.Indexed, total.Failed, total.Deleted);
                 return Summarize(finished);
             }
         }

@@ -66,6 +66,13 @@ public sealed class RangeWorker(
 
         var unitId = message.UnitId;
         var state = await jobs.GetJobAndUnitAsync(message.JobId, unitId, ct);
+        if (state.Job is { Status: JobStatus.Finalizing })
+        {
+            // A finalizer that died (Elasticsearch down, the deadline) is taken over once its lease expired.
+            await completion.TryCompleteAsync(message.JobId, ct);
+            return WorkOutcome.Done;
+        }
+
         if (state.Job is not { Status: JobStatus.Running })
         {
             Log.MessageIgnored(logger, unitId, state.Job is null ? "unknown sync job" : $"sync job is {state.Job.Status}");

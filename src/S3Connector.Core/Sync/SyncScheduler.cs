@@ -29,8 +29,15 @@ public sealed class SyncScheduler(
     TimeProvider time,
     ILogger<SyncScheduler> logger)
 {
-    /// <summary>A job older than this that never ended (its messages were lost) no longer blocks new syncs.</summary>
-    public static readonly TimeSpan MaxJobAge = TimeSpan.FromHours(24);
+    /// <summary>
+    /// A job with no progress for this long (no unit recorded anything) is presumed dead and no longer blocks new syncs.
+    /// Longer than the work queue's visibility timeout (90 minutes) plus a worker's 15: a message whose worker was
+    /// killed comes back after the visibility timeout and still finds its job running. A long sync that progresses
+    /// is never judged stalled, however long it runs.
+    /// </summary>
+    public static readonly TimeSpan StalledAfter = TimeSpan.FromHours(2);
+
+    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v > a ? v : a;
 
     /// <param name="Top">The first delimited page of the prefix: the probe that it can be listed, and where to cut it.</param>
     private sealed record Target(string Bucket, string? Region, string Prefix, ListPage Top);
@@ -45,10 +52,19 @@ public sealed class SyncScheduler(
         var jobId = NewJobId(now);
 
         var active = await jobs.FindActiveJobAsync(options.IndexName, ct);
+        if (active is { Status: JobStatus.Finalizing })
+        {
+            // Its finalizer may have died (Elasticsearch down, the deadline): taken over once the lease expired.
+            await completion.TryCompleteAsync(active.JobId, ct);
+            active = await jobs.FindActiveJobAsync(options.IndexName, ct);
+        }
+
         if (active is not null)
         {
             var abandoned = runner == JobRunner.InProcess && active.Runner == JobRunner.InProcess;
-            if (!abandoned && now - active.StartedAt < MaxJobAge)
+            var lastProgress = Max(active.UpdatedAt, await jobs.LastUnitUpdateAsync(active.JobId, ct));
+            var stalled = now - lastProgress >= StalledAfter;
+            if (!abandoned && !stalled)
             {
                 Log.JobAlreadyRunning(logger, jobId, active.JobId, options.IndexName);
                 return new SyncStart(active.JobId, 0, active.JobId);
@@ -56,7 +72,7 @@ public sealed class SyncScheduler(
 
             await completion.FailAsync(active.JobId, abandoned
                 ? "abandoned: the process that ran it ended before it finished"
-                : $"abandoned: still unfinished after {MaxJobAge.TotalHours} hours", ct);
+                : $"abandoned: no progress since {lastProgress:u} ({StalledAfter.TotalHours} hours); its work messages were lost", ct);
         }
 
         // Resolve every bucket before recording anything: an unknown bucket fails the start, not the middle of a sync.

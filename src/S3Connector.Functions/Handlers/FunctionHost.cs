@@ -12,6 +12,7 @@ public static class FunctionHost
     public const string Scheduler = "scheduler";
     public const string Worker = "worker";
     public const string Events = "events";
+    public const string DeadLetters = "dead-letters";
 
     public static RawHandler Select(string handler, ConnectorServices services, ILoggerFactory loggers)
     {
@@ -39,6 +40,17 @@ public static class FunctionHost
                 };
             }
 
+            case DeadLetters:
+            {
+                var function = new DeadLetterFunction(services, loggers.CreateLogger<DeadLetterFunction>());
+                return async (input, context) =>
+                {
+                    var sqs = JsonSerializer.Deserialize(input, FunctionJson.Default.SqsEvent) ?? new SqsEvent();
+                    var result = await function.HandleAsync(sqs, context);
+                    return JsonSerializer.SerializeToUtf8Bytes(result, FunctionJson.Default.SqsBatchResponse);
+                };
+            }
+
             case Events:
             {
                 var function = new EventsFunction(services, loggers.CreateLogger<EventsFunction>());
@@ -51,7 +63,7 @@ public static class FunctionHost
             }
 
             default:
-                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}, {Events}.", nameof(handler));
+                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}, {Events}, {DeadLetters}.", nameof(handler));
         }
     }
 }

@@ -49,12 +49,6 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
     /// <returns>True when the message may be deleted from the queue.</returns>
     private async Task<bool> ProcessRecordAsync(SqsMessage record, CancellationToken ct)
     {
-        if (ct.IsCancellationRequested)
-        {
-            LogNotStarted(logger, record.MessageId);
-            return false;
-        }
-
         WorkMessage message;
         try
         {
@@ -68,6 +62,17 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         }
 
         var lastAttempt = record.ReceiveCount >= services.Options.WorkMaxReceiveCount;
+        if (ct.IsCancellationRequested)
+        {
+            LogNotStarted(logger, record.MessageId);
+            if (lastAttempt)
+            {
+                await RecordDeadLetterAsync(message, "its last delivery reached the function's deadline before it started");
+            }
+
+            return false;
+        }
+
         try
         {
             var outcome = await services.Worker.ProcessAsync(message, lastAttempt, ct);
@@ -76,6 +81,11 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             LogDeadline(logger, record.MessageId);
+            if (lastAttempt)
+            {
+                await RecordDeadLetterAsync(message, "its last delivery ran out of time (the function's deadline)");
+            }
+
             return false;
         }
         catch (Exception e)
@@ -90,13 +100,16 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         }
     }
 
-    /// <summary>The message is about to go to the dead-letter queue: its job can no longer complete, so fail it now.</summary>
+    /// <summary>
+    /// The message is about to go to the dead-letter queue: its job can no longer complete, so fail it now, inside the
+    /// margin kept back from the deadline (if this does not get through, the dead-letter handler fails the job).
+    /// </summary>
     private async Task RecordDeadLetterAsync(WorkMessage message, string reason)
     {
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
-            await services.Completion.FailAsync(message.JobId, $"work message {message.UnitId} went to the dead-letter queue: {reason}", timeout.Token);
+            await services.DeadLetters.RecordAsync(message, reason, timeout.Token);
         }
         catch (Exception e)
         {
