@@ -20,6 +20,18 @@ public sealed class StuckJobTests(SyncStack stack) : IClassFixture<SyncStack>
     {
         public List<WorkMessage> Sent { get; } = [];
 
+        public List<(string Handle, TimeSpan Delay)> Redelivered { get; } = [];
+
+        public Task RedeliverLaterAsync(string receiptHandle, TimeSpan delay, CancellationToken ct)
+        {
+            lock (Redelivered)
+            {
+                Redelivered.Add((receiptHandle, delay));
+            }
+
+            return Task.CompletedTask;
+        }
+
         public Task SendAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct)
         {
             lock (Sent)
@@ -80,6 +92,42 @@ public sealed class StuckJobTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task A_range_returned_for_a_retry_comes_back_after_a_backoff_not_the_visibility_timeout()
+    {
+        var (services, queue, bucket) = await ServicesAsync("backoff");
+        using var _services = services;
+        var start = await ScheduleAsync(services);
+        var range = queue.Sent.First(m => m.JobId == start.JobId);
+        await stack.Aws.InjectFaultAsync("GET", "/" + bucket, 503, "SlowDown", count: -1);
+        SqsBatchResponse response;
+        try
+        {
+            response = await new WorkerFunction(services, NullLogger<WorkerFunction>.Instance).HandleAsync(
+                new SqsEvent
+                {
+                    Records =
+                    [
+                        new SqsMessage
+                        {
+                            MessageId = "m1", ReceiptHandle = "h1", Body = JsonSerializer.Serialize(range, ConnectorJson.Default.WorkMessage),
+                            Attributes = new() { ["ApproximateReceiveCount"] = "2" },
+                        },
+                    ],
+                },
+                new Cli.Commands.CliContext("WorkerFunction"));
+        }
+        finally
+        {
+            await stack.Aws.ClearFaultsAsync();
+        }
+
+        Assert.Equal("m1", Assert.Single(response.BatchItemFailures).ItemIdentifier);
+        var (handle, delay) = Assert.Single(queue.Redelivered);
+        Assert.Equal("h1", handle);
+        Assert.InRange(delay, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(60)); // second delivery: 30-60 s
+    }
+
+    [Fact]
     public async Task A_finalize_whose_lease_expired_is_taken_over_by_the_next_scheduled_sync()
     {
         var (services, _, bucket) = await ServicesAsync("finalize");
@@ -122,5 +170,55 @@ public sealed class StuckJobTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal(JobStatus.Failed, stalled.Status);
         Assert.Contains("no progress since", stalled.Error, StringComparison.Ordinal);
         Assert.NotEqual(busy.JobId, next.JobId);
+    }
+
+    [Fact]
+    public async Task Ctrl_C_fails_the_in_process_job_so_it_blocks_no_later_sync()
+    {
+        if (stack.EsServer is not { } server)
+        {
+            return; // Needs the test server's latency injection to keep the sync running.
+        }
+
+        var bucket = await stack.CreateBucketAsync("ctrlc");
+        await stack.PutManyAsync(bucket, Enumerable.Range(0, 400).Select(i => ($"k{i:D4}.txt", "text " + i)), parallelism: 16);
+        var index = SyncStack.NewName("ctrlc");
+        var config = stack.WriteConfig(index, [bucket], c => c["page_size"] = 10);
+        var options = ConnectorConfiguration.Load(config, new Dictionary<string, string?>());
+        using var services = new ConnectorServices(options, new KeptQueue(), NullLoggerFactory.Instance);
+        server.Faults.LatencyPathContains = $"/{index}/_bulk";
+        server.Faults.Latency = TimeSpan.FromMilliseconds(500);
+        int code;
+        string? jobId;
+        using var error = new StringWriter();
+        try
+        {
+            using var ctrlC = new CancellationTokenSource(TimeSpan.FromMinutes(1));
+            var sync = Cli.Program.RunAsync(["sync", "--config", config], new Dictionary<string, string?>(), TextWriter.Null, error, ctrlC.Token);
+            // Ctrl-C once the job runs and has work in flight.
+            JobDocument? running;
+            while ((running = await services.Jobs.FindActiveJobAsync(index, default)) is null && !sync.IsCompleted)
+            {
+                await Task.Delay(50);
+            }
+
+            jobId = running?.JobId;
+
+            await Task.Delay(500);
+            await ctrlC.CancelAsync();
+            code = await sync;
+        }
+        finally
+        {
+            server.Faults.Clear();
+        }
+
+        Assert.Equal(1, code);
+        Assert.Contains("Cancelled", error.ToString(), StringComparison.Ordinal);
+        Assert.NotNull(jobId);
+        var job = await JobAsync(services, jobId);
+        Assert.Equal(JobStatus.Failed, job.Status);
+        Assert.StartsWith("interrupted", job.Error, StringComparison.Ordinal);
+        Assert.Null(await services.Jobs.FindActiveJobAsync(index, default));
     }
 }

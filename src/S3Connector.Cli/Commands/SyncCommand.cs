@@ -24,6 +24,9 @@ public static class SyncCommand
 
     private const int DefaultConsumers = 4;
 
+    public const string Interrupted =
+        "interrupted: the sync was stopped before it finished (Ctrl-C); it deleted nothing outside the ranges it finished";
+
     public static async Task<int> RunAsync(
         CliArguments args, ConnectorOptions options, ILoggerFactory loggers, TextWriter output, TextWriter error, CancellationToken ct)
     {
@@ -59,7 +62,19 @@ public static class SyncCommand
                 return ExitCodes.Failed;
             }
 
-            var summary = await WaitForEndAsync(services, start.JobId, inProcess, clock, error, ct);
+            SyncSummary summary;
+            try
+            {
+                summary = await WaitForEndAsync(services, start.JobId, inProcess, clock, error, ct);
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested && inProcess is not null)
+            {
+                // Its messages die with this process: failed now, it cannot hold back the scheduler's next sync.
+                using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await services.Completion.FailAsync(start.JobId, Interrupted, grace.Token, countUnits: false);
+                throw;
+            }
+
             await error.WriteLineAsync();
             Report.Summary(output, summary);
             if (dryRun is not null)

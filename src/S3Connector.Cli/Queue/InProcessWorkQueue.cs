@@ -58,6 +58,9 @@ public sealed class InProcessWorkQueue(int maxReceiveCount) : IWorkQueue
         {
             await foreach (var envelope in _channel.Reader.ReadAllAsync(ct))
             {
+                // ReadAllAsync hands out what is already queued without looking at the token: a stop (Ctrl-C) must
+                // stop the consumers, not let them drain the queue.
+                ct.ThrowIfCancellationRequested();
                 var input = new SqsEvent
                 {
                     Records =

@@ -6,4 +6,11 @@ namespace S3Connector.Core.Queue;
 public interface IWorkQueue
 {
     Task SendAsync(IReadOnlyList<WorkMessage> messages, CancellationToken ct);
+
+    /// <summary>
+    /// Makes a received message, about to be returned for a retry, visible again after <paramref name="delay"/>
+    /// instead of after the queue's visibility timeout. Queues that redeliver on their own schedule (the in-process
+    /// queue) do nothing.
+    /// </summary>
+    Task RedeliverLaterAsync(string receiptHandle, TimeSpan delay, CancellationToken ct) => Task.CompletedTask;
 }

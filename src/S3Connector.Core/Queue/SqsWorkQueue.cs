@@ -46,6 +46,14 @@ public sealed class SqsWorkQueue(IAmazonSQS sqs, string queueUrl, RetryPolicy re
         }
     }
 
+    public async Task RedeliverLaterAsync(string receiptHandle, TimeSpan delay, CancellationToken ct) =>
+        await sqs.ChangeMessageVisibilityAsync(new ChangeMessageVisibilityRequest
+        {
+            QueueUrl = queueUrl,
+            ReceiptHandle = receiptHandle,
+            VisibilityTimeout = (int)Math.Clamp(delay.TotalSeconds, 0, 43_200),
+        }, ct);
+
     /// <summary>Message bodies in batches of at most <see cref="MaxBatch"/> entries and <see cref="MaxBatchBytes"/> bytes.</summary>
     public static IEnumerable<List<string>> Batches(IReadOnlyList<WorkMessage> messages)
     {

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging;
 using S3Connector.Core;
 using S3Connector.Core.Queue;
+using S3Connector.Core.Retries;
 using S3Connector.Core.Sync;
 using S3Connector.Functions.Events;
 using S3Connector.Functions.Runtime;
@@ -76,7 +77,13 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         try
         {
             var outcome = await services.Worker.ProcessAsync(message, lastAttempt, ct);
-            return outcome.Kind != WorkOutcomeKind.Retry;
+            if (outcome.Kind == WorkOutcomeKind.Retry)
+            {
+                await RedeliverLaterAsync(record, ct);
+                return false;
+            }
+
+            return true;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -95,8 +102,30 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
             {
                 await RecordDeadLetterAsync(message, e.Message);
             }
+            else
+            {
+                await RedeliverLaterAsync(record, ct);
+            }
 
             return false;
+        }
+    }
+
+    /// <summary>The retry comes after a backoff, not after the queue's 90-minute visibility timeout; best effort.</summary>
+    private async Task RedeliverLaterAsync(SqsMessage record, CancellationToken ct)
+    {
+        if (record.ReceiptHandle is not { Length: > 0 } handle || ct.IsCancellationRequested)
+        {
+            return;
+        }
+
+        try
+        {
+            await services.Queue.RedeliverLaterAsync(handle, RetryPolicy.RedeliveryDelay(record.ReceiveCount), ct);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            LogFailed(logger, record.MessageId, e.GetType().Name, "could not shorten the wait before its retry: " + e.Message);
         }
     }
 
