@@ -221,4 +221,61 @@ public sealed class StuckJobTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.StartsWith("interrupted", job.Error, StringComparison.Ordinal);
         Assert.Null(await services.Jobs.FindActiveJobAsync(index, default));
     }
+
+    [Fact]
+    public async Task Two_syncs_started_at_the_same_moment_record_one_job()
+    {
+        if (stack.EsServer is not { } server)
+        {
+            return; // Needs the test server's latency injection to make both starts pass the active-job check.
+        }
+
+        var (first, firstQueue, _) = await ServicesAsync("overlap");
+        using var _first = first;
+        var secondQueue = new KeptQueue();
+        using var second = new ConnectorServices(first.Options, secondQueue, NullLoggerFactory.Instance);
+        // Both starts search for an active job before either has recorded one: only the lock can keep them apart.
+        server.Faults.LatencyPathContains = $"/{first.Options.JobsIndex}/_search";
+        server.Faults.Latency = TimeSpan.FromMilliseconds(400);
+        SchedulerResponse[] started;
+        try
+        {
+            started = await Task.WhenAll(ScheduleAsync(first), ScheduleAsync(second));
+        }
+        finally
+        {
+            server.Faults.Clear();
+        }
+
+        Assert.Single(started.Select(s => s.JobId).Distinct());
+        Assert.Single(started, s => s.Ranges > 0);
+        Assert.DoesNotContain(firstQueue.Sent.Concat(secondQueue.Sent), m => m.JobId != started[0].JobId);
+
+        // The lock frees when its job ends: the next start after a failed job goes ahead.
+        await first.Completion.FailAsync(started[0].JobId, "test: ended", default);
+        var next = await ScheduleAsync(second);
+        Assert.NotEqual(started[0].JobId, next.JobId);
+        Assert.True(next.Ranges > 0);
+    }
+
+    [Fact]
+    public async Task A_lock_whose_starter_died_before_recording_its_job_blocks_only_for_the_start_grace()
+    {
+        var (services, _, _) = await ServicesAsync("deadstarter");
+        using var _services = services;
+        await services.Jobs.EnsureAsync(default);
+        var starting = new SyncLock { IndexName = services.Options.IndexName, JobId = "starting-job", UpdatedAt = DateTimeOffset.UtcNow };
+        Assert.True(await services.Jobs.TryCreateLockAsync(starting, default));
+
+        var skipped = await ScheduleAsync(services);
+        Assert.Equal("starting-job", skipped.SkippedBecauseRunning);
+
+        var held = (await services.Jobs.GetLockAsync(services.Options.IndexName, default))!.Value;
+        Assert.True(await services.Jobs.TryReplaceLockAsync(
+            starting with { UpdatedAt = DateTimeOffset.UtcNow - SyncLock.StartGrace - TimeSpan.FromSeconds(1) }, held.Version, default));
+        var started = await ScheduleAsync(services);
+        Assert.Null(started.SkippedBecauseRunning);
+        Assert.True(started.Ranges > 0);
+        Assert.Equal(started.JobId, (await services.Jobs.GetLockAsync(services.Options.IndexName, default))!.Value.Lock.JobId);
+    }
 }

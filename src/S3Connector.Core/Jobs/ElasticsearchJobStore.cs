@@ -77,6 +77,44 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         return response.Documents.FirstOrDefault();
     }
 
+    public async Task<bool> TryCreateLockAsync(SyncLock syncLock, CancellationToken ct)
+    {
+        var id = SyncLock.IdOf(syncLock.IndexName);
+        var response = await retry.SendAsync(c => client.IndexAsync(syncLock, i => i.Index(index).Id(id).OpType(OpType.Create).Refresh(Refresh.True), c), ct);
+        if (response.ApiCallDetails.HttpStatusCode == 409)
+        {
+            return false;
+        }
+
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"creation of the sync lock of index {syncLock.IndexName}");
+        return true;
+    }
+
+    public async Task<(SyncLock Lock, JobVersion Version)?> GetLockAsync(string indexName, CancellationToken ct)
+    {
+        var response = await retry.SendAsync(c => client.GetAsync<SyncLock>(index, SyncLock.IdOf(indexName), c), ct);
+        if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
+        {
+            return null;
+        }
+
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of the sync lock of index {indexName}");
+        return (response.Source!, new JobVersion(response.SeqNo ?? 0, response.PrimaryTerm ?? 1));
+    }
+
+    public async Task<bool> TryReplaceLockAsync(SyncLock syncLock, JobVersion version, CancellationToken ct)
+    {
+        var response = await retry.SendAsync(c => client.IndexAsync(syncLock, i => i.Index(index).Id(SyncLock.IdOf(syncLock.IndexName))
+            .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), c), ct);
+        if (response.ApiCallDetails.HttpStatusCode == 409)
+        {
+            return false;
+        }
+
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"take-over of the sync lock of index {syncLock.IndexName}");
+        return true;
+    }
+
     public async Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct)
     {
         foreach (var chunk in units.Chunk(500))

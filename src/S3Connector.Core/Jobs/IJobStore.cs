@@ -21,6 +21,14 @@ public interface IJobStore
     /// <summary>The newest job of the index that is not finished, if any.</summary>
     Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct);
 
+    /// <summary>Creates the index's sync lock unless it exists; false when another start holds it.</summary>
+    Task<bool> TryCreateLockAsync(SyncLock syncLock, CancellationToken ct);
+
+    Task<(SyncLock Lock, JobVersion Version)?> GetLockAsync(string indexName, CancellationToken ct);
+
+    /// <summary>Takes the lock over only if nobody changed it since <paramref name="version"/>; false when someone did.</summary>
+    Task<bool> TryReplaceLockAsync(SyncLock syncLock, JobVersion version, CancellationToken ct);
+
     /// <summary>Records units as pending unless they already exist; visible to <see cref="CountPendingUnitsAsync"/> on return.</summary>
     Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct);
 

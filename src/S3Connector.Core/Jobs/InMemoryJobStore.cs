@@ -7,6 +7,7 @@ public sealed class InMemoryJobStore : IJobStore
 {
     private readonly ConcurrentDictionary<string, (JobDocument Job, long Version)> _jobs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, UnitDocument> _units = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (SyncLock Lock, long Version)> _locks = new(StringComparer.Ordinal);
     private long _version;
 
     public Task EnsureAsync(CancellationToken ct) => Task.CompletedTask;
@@ -41,6 +42,38 @@ public sealed class InMemoryJobStore : IJobStore
             .Where(j => j.IndexName == indexName && !JobStatus.IsTerminal(j.Status))
             .OrderByDescending(j => j.StartedAt)
             .FirstOrDefault());
+
+    public Task<bool> TryCreateLockAsync(SyncLock syncLock, CancellationToken ct)
+    {
+        lock (_locks)
+        {
+            return Task.FromResult(_locks.TryAdd(syncLock.IndexName, (syncLock, Interlocked.Increment(ref _version))));
+        }
+    }
+
+    public Task<(SyncLock Lock, JobVersion Version)?> GetLockAsync(string indexName, CancellationToken ct)
+    {
+        lock (_locks)
+        {
+            return Task.FromResult<(SyncLock, JobVersion)?>(_locks.TryGetValue(indexName, out var entry)
+                ? (entry.Lock, new JobVersion(entry.Version, 1))
+                : null);
+        }
+    }
+
+    public Task<bool> TryReplaceLockAsync(SyncLock syncLock, JobVersion version, CancellationToken ct)
+    {
+        lock (_locks)
+        {
+            if (!_locks.TryGetValue(syncLock.IndexName, out var current) || current.Version != version.SeqNo)
+            {
+                return Task.FromResult(false);
+            }
+
+            _locks[syncLock.IndexName] = (syncLock, Interlocked.Increment(ref _version));
+            return Task.FromResult(true);
+        }
+    }
 
     public Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct)
     {

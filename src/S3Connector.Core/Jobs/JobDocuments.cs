@@ -47,6 +47,25 @@ public sealed record JobDocument
     [JsonPropertyName("counters")] public JobCounters? Counters { get; init; }
 }
 
+/// <summary>
+/// The one-active-sync lock of an index, created only if absent (id <see cref="IdOf"/>): the job that holds it is the
+/// index's sync. It is never released: a holder that finished, or never came to exist, frees it for the next start,
+/// which takes it over by compare-and-set, so two starts at the same moment cannot both win.
+/// </summary>
+public sealed record SyncLock
+{
+    /// <summary>How long a lock whose job does not exist yet counts as a start in progress: its starter creates the job
+    /// right after taking the lock, so only a starter that died in between leaves one older than this.</summary>
+    public static readonly TimeSpan StartGrace = TimeSpan.FromMinutes(5);
+
+    [JsonPropertyName("type")] public string Type { get; init; } = "lock";
+    [JsonPropertyName("index_name")] public required string IndexName { get; init; }
+    [JsonPropertyName("job_id")] public required string JobId { get; init; }
+    [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
+
+    public static string IdOf(string indexName) => "sync-lock:" + indexName;
+}
+
 /// <summary>The work of one key range (or the fan-out): pending until a worker records its outcome.</summary>
 public sealed record UnitDocument
 {

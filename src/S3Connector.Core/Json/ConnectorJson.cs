@@ -13,6 +13,7 @@ namespace S3Connector.Core.Json;
 [JsonSerializable(typeof(RangeReading))]
 [JsonSerializable(typeof(JobDocument))]
 [JsonSerializable(typeof(UnitDocument))]
+[JsonSerializable(typeof(SyncLock))]
 [JsonSerializable(typeof(JobCounters))]
 [JsonSerializable(typeof(SyncSummary))]
 // The Elasticsearch client reads the extra fields of error bodies (a 409's index_uuid, shard, ...) as object through

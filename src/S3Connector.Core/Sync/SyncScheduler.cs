@@ -78,6 +78,13 @@ public sealed class SyncScheduler(
         // Resolve every bucket before recording anything: an unknown bucket fails the start, not the middle of a sync.
         var targets = await ResolveTargetsAsync(ct);
         var buckets = targets.Select(t => t.Bucket).Distinct(StringComparer.Ordinal).ToList();
+        if (await LockAsync(jobId, ct) is { } holder)
+        {
+            // Another start got past the check above at the same moment and took the lock first.
+            Log.JobAlreadyRunning(logger, jobId, holder, options.IndexName);
+            return new SyncStart(holder, 0, holder);
+        }
+
         await jobs.CreateJobAsync(new JobDocument
         {
             JobId = jobId,
@@ -113,6 +120,39 @@ public sealed class SyncScheduler(
         // Workers may have finished every range before the fan-out unit was done; then nobody else would finish the job.
         await completion.TryCompleteAsync(jobId, ct);
         return new SyncStart(jobId, ranges);
+    }
+
+    /// <summary>
+    /// Takes the index's sync lock for <paramref name="jobId"/>: created if absent, else taken over by compare-and-set
+    /// when its holder finished (or its starter died before creating it), so of two starts racing past the active-job
+    /// check exactly one records a job.
+    /// </summary>
+    /// <returns>Null when this start holds the lock; otherwise the job that does.</returns>
+    private async Task<string?> LockAsync(string jobId, CancellationToken ct)
+    {
+        var mine = new SyncLock { IndexName = options.IndexName, JobId = jobId, UpdatedAt = time.GetUtcNow() };
+        if (await jobs.TryCreateLockAsync(mine, ct))
+        {
+            return null;
+        }
+
+        if (await jobs.GetLockAsync(options.IndexName, ct) is not { } held)
+        {
+            // Nothing deletes a lock; a jobs index cleared by hand is the one way here.
+            return await jobs.TryCreateLockAsync(mine, ct)
+                ? null
+                : throw new SyncStartException($"Another sync of index '{options.IndexName}' is starting; try again.");
+        }
+
+        var free = await jobs.GetJobAsync(held.Lock.JobId, ct) is { } holder
+            ? JobStatus.IsTerminal(holder.Job.Status)
+            : mine.UpdatedAt - held.Lock.UpdatedAt >= SyncLock.StartGrace;
+        if (free && await jobs.TryReplaceLockAsync(mine, held.Version, ct))
+        {
+            return null;
+        }
+
+        return free ? (await jobs.GetLockAsync(options.IndexName, ct))?.Lock.JobId ?? held.Lock.JobId : held.Lock.JobId;
     }
 
     private async Task<List<Target>> ResolveTargetsAsync(CancellationToken ct)
