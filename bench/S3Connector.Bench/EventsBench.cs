@@ -82,7 +82,7 @@ public static class EventsBench
 
         // Delay: PUT → bridge → SQS → handler (long-polling consumer) → searchable after Elasticsearch's refresh.
         using var stop = new CancellationTokenSource();
-        var consumer = new Cli.Queue.SqsConsumer(sqs, queueUrl).RunAsync(2, async e =>
+        var consumer = new Cli.Queue.SqsConsumer(sqs, queueUrl, S3Connector.Core.Retries.RetryPolicy.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<Cli.Queue.SqsConsumer>.Instance).RunAsync(2, async e =>
         {
             var response = await function.HandleAsync(JsonSerializer.SerializeToElement(e, FunctionJson.Default.SqsEvent), context);
             return new SqsBatchResponse { BatchItemFailures = response.BatchItemFailures ?? [] };

@@ -13,6 +13,8 @@ public static class Program
           s3-connector sync --config FILE [--dry-run OUT.ndjson] [--queue-url URL] [--concurrency N] [--verbose]
           s3-connector validate --config FILE [--verbose]
           s3-connector event --config FILE EVENT.json ...
+          s3-connector jobs --config FILE [--limit N]
+          s3-connector jobs fail JOB_ID --config FILE
         Exit codes: 0 success, 1 failed or unreachable, 2 invalid configuration or usage.
         """;
 
@@ -45,7 +47,8 @@ public static class Program
                 "sync" => SyncCommand.Options,
                 "validate" => ValidateCommand.Options,
                 "event" => EventCommand.Options,
-                _ => throw new UsageException($"Unknown verb '{args[0]}': use sync, event or validate."),
+                "jobs" => JobsCommand.Options,
+                _ => throw new UsageException($"Unknown verb '{args[0]}': use sync, event, validate or jobs."),
             };
             var parsed = CliArguments.Parse(args, verbOptions);
             if (parsed.Verb == "sync" && parsed.Positional.Count > 0 || parsed.Verb == "validate" && parsed.Positional.Count > 0)
@@ -64,6 +67,7 @@ public static class Program
             {
                 "sync" => await SyncCommand.RunAsync(parsed, options, loggers, output, error, ct),
                 "event" => await EventCommand.RunAsync(parsed, options, loggers, output, error, ct),
+                "jobs" => await JobsCommand.RunAsync(parsed, options, loggers, output, error, ct),
                 _ => await ValidateCommand.RunAsync(options, loggers, output, error, ct),
             };
         }

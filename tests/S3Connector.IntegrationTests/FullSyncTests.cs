@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using S3Connector.Core.Documents;
 using S3Connector.IntegrationTests.Infrastructure;
+using S3Connector.Testing;
 
 namespace S3Connector.IntegrationTests;
 
@@ -78,6 +79,38 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         var index = SyncStack.NewName("sqs");
 
         var result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket]), "--queue-url", queueUrl);
+
+        Assert.True(result.ExitCode == 0, result.Error + result.Output);
+        var documents = await stack.ReadIndexAsync(index);
+        Assert.Equal(ExpectedIds(bucket, objects.Select(o => o.Key)), documents.Keys.Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sync_through_a_real_sqs_queue_survives_failing_receives_and_deletes()
+    {
+        var bucket = await stack.CreateBucketAsync("sqsfaults");
+        var objects = TrickyObjects(200, "sqsfaults-");
+        await stack.PutManyAsync(bucket, objects);
+        using var sqs = stack.Aws.CreateSqsClient();
+        var queueUrl = (await sqs.CreateQueueAsync(new Amazon.SQS.Model.CreateQueueRequest
+        {
+            QueueName = SyncStack.NewName("workfaults"),
+            Attributes = new() { ["VisibilityTimeout"] = "3" },
+        })).QueueUrl;
+        var index = SyncStack.NewName("sqsfaults");
+        // More failures than the SDK retries and than there are pollers: a poller that gave up on its first error
+        // would leave the job with nobody to work it.
+        await stack.Aws.InjectFaultAsync(new LocalStackFault { Operation = "ReceiveMessage", Status = 500, Code = "InternalError", Count = 30 });
+        await stack.Aws.InjectFaultAsync(new LocalStackFault { Operation = "DeleteMessageBatch", Status = 500, Code = "InternalError", Count = 6 });
+        SyncStack.CliResult result;
+        try
+        {
+            result = await SyncStack.RunCliAsync("sync", "--config", stack.WriteConfig(index, [bucket]), "--queue-url", queueUrl);
+        }
+        finally
+        {
+            await stack.Aws.ClearFaultsAsync();
+        }
 
         Assert.True(result.ExitCode == 0, result.Error + result.Output);
         var documents = await stack.ReadIndexAsync(index);

@@ -16,7 +16,7 @@ public sealed class CliArguments
     {
         if (args.Length == 0)
         {
-            throw new UsageException("A verb is required: sync, event or validate.");
+            throw new UsageException("A verb is required: sync, event, validate or jobs.");
         }
 
         var result = new CliArguments { Verb = args[0] };

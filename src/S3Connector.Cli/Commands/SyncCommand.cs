@@ -4,6 +4,7 @@ using S3Connector.Cli.Queue;
 using S3Connector.Core;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
+using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
 using S3Connector.Core.Sync;
@@ -50,7 +51,8 @@ public static class SyncCommand
         using var stopConsumers = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var consuming = inProcess is not null
             ? inProcess.RunConsumersAsync(consumers, e => worker.HandleAsync(e, workerContext), stopConsumers.Token)
-            : new SqsConsumer(sqs!, queueUrl!).RunAsync(consumers, e => worker.HandleAsync(e, workerContext), stopConsumers.Token);
+            : new SqsConsumer(sqs!, queueUrl!, services.Retry, loggers.CreateLogger<SqsConsumer>())
+                .RunAsync(consumers, e => worker.HandleAsync(e, workerContext), stopConsumers.Token);
 
         var clock = Stopwatch.StartNew();
         try
@@ -65,7 +67,7 @@ public static class SyncCommand
             SyncSummary summary;
             try
             {
-                summary = await WaitForEndAsync(services, start.JobId, inProcess, clock, error, ct);
+                summary = await WaitForEndAsync(services, start.JobId, inProcess, consuming, clock, error, ct);
             }
             catch (OperationCanceledException) when (ct.IsCancellationRequested && inProcess is not null)
             {
@@ -92,7 +94,7 @@ public static class SyncCommand
     }
 
     private static async Task<SyncSummary> WaitForEndAsync(
-        ConnectorServices services, string jobId, InProcessWorkQueue? queue, Stopwatch clock, TextWriter error, CancellationToken ct)
+        ConnectorServices services, string jobId, InProcessWorkQueue? queue, Task consuming, Stopwatch clock, TextWriter error, CancellationToken ct)
     {
         var interactive = !Console.IsErrorRedirected;
         var lastReport = TimeSpan.Zero;
@@ -100,7 +102,27 @@ public static class SyncCommand
         {
             // Short, so a small sync's summary is not held back: one read of the job document (in memory for a dry run).
             await Task.Delay(TimeSpan.FromMilliseconds(50), ct);
-            if (await services.Jobs.GetJobAsync(jobId, ct) is var (job, _) && JobStatus.IsTerminal(job.Status))
+            if (consuming.IsCompleted)
+            {
+                // The consumers only end when told to: if they did, nothing carries the job's work any more.
+                await consuming;
+                throw new InvalidOperationException($"The workers stopped before sync job {jobId} ended.");
+            }
+
+            (JobDocument Job, JobVersion Version)? read;
+            try
+            {
+                read = await services.Jobs.GetJobAsync(jobId, ct);
+            }
+            catch (Exception e) when (e is ElasticsearchException or HttpRequestException && !ct.IsCancellationRequested)
+            {
+                // Elasticsearch away for a while (its own retries spent): the workers keep going, so keep waiting.
+                await error.WriteLineAsync($"Could not read sync job {jobId} ({e.Message}); still waiting for it to end.");
+                await Task.Delay(TimeSpan.FromSeconds(5), ct);
+                continue;
+            }
+
+            if (read is var (job, _) && JobStatus.IsTerminal(job.Status))
             {
                 Report.Progress(error, services.Progress, clock.Elapsed, interactive);
                 return JobCompletion.Summarize(job);

@@ -51,30 +51,34 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         return true;
     }
 
-    public async Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct)
+    public async Task<IReadOnlyList<JobDocument>> ListJobsAsync(string indexName, int count, CancellationToken ct) =>
+        await NewestJobsAsync(indexName, activeOnly: false, count, "search for sync jobs", ct);
+
+    public async Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct) =>
+        (await NewestJobsAsync(indexName, activeOnly: true, 1, "search for running sync jobs", ct)).FirstOrDefault();
+
+    private async Task<IReadOnlyList<JobDocument>> NewestJobsAsync(string indexName, bool activeOnly, int count, string what, CancellationToken ct)
     {
+        var filters = new List<Query> { new TermQuery("type", "job"), new TermQuery("index_name", indexName) };
+        if (activeOnly)
+        {
+            filters.Add(new TermsQuery("status", new TermsQueryField([JobStatus.Running, JobStatus.Finalizing])));
+        }
+
         var request = new SearchRequest(index)
         {
-            Query = new BoolQuery
-            {
-                Filter =
-                [
-                    new TermQuery("type", "job"),
-                    new TermQuery("index_name", indexName),
-                    new TermsQuery("status", new TermsQueryField([JobStatus.Running, JobStatus.Finalizing])),
-                ],
-            },
+            Query = new BoolQuery { Filter = filters },
             Sort = [new SortOptions { Field = new FieldSort("started_at") { Order = SortOrder.Desc } }],
-            Size = 1,
+            Size = count,
         };
         var response = await retry.SendAsync(c => client.SearchAsync<JobDocument>(request, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404)
         {
-            return null;
+            return [];
         }
 
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, "search for running sync jobs");
-        return response.Documents.FirstOrDefault();
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
+        return [.. response.Documents];
     }
 
     public async Task<bool> TryCreateLockAsync(SyncLock syncLock, CancellationToken ct)

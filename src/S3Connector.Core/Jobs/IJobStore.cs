@@ -18,6 +18,9 @@ public interface IJobStore
     /// <summary>Replaces the job only if nobody changed it since <paramref name="version"/>; false when someone did.</summary>
     Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct);
 
+    /// <summary>The index's newest jobs, newest first.</summary>
+    Task<IReadOnlyList<JobDocument>> ListJobsAsync(string indexName, int count, CancellationToken ct);
+
     /// <summary>The newest job of the index that is not finished, if any.</summary>
     Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct);
 

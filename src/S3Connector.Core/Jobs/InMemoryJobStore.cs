@@ -37,11 +37,14 @@ public sealed class InMemoryJobStore : IJobStore
         }
     }
 
+    public Task<IReadOnlyList<JobDocument>> ListJobsAsync(string indexName, int count, CancellationToken ct) =>
+        Task.FromResult<IReadOnlyList<JobDocument>>([.. Newest(indexName).Take(count)]);
+
     public Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct) =>
-        Task.FromResult(_jobs.Values.Select(e => e.Job)
-            .Where(j => j.IndexName == indexName && !JobStatus.IsTerminal(j.Status))
-            .OrderByDescending(j => j.StartedAt)
-            .FirstOrDefault());
+        Task.FromResult(Newest(indexName).FirstOrDefault(j => !JobStatus.IsTerminal(j.Status)));
+
+    private IEnumerable<JobDocument> Newest(string indexName) =>
+        _jobs.Values.Select(e => e.Job).Where(j => j.IndexName == indexName).OrderByDescending(j => j.StartedAt);
 
     public Task<bool> TryCreateLockAsync(SyncLock syncLock, CancellationToken ct)
     {
