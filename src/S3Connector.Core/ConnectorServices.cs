@@ -1,6 +1,7 @@
 using Elastic.Clients.Elasticsearch;
 using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Extraction;
@@ -25,9 +26,11 @@ public sealed class ConnectorServices : IDisposable
         ILoggerFactory loggerFactory,
         IDocumentSink? sink = null,
         IJobStore? jobs = null,
-        TimeProvider? time = null)
+        TimeProvider? time = null,
+        IConnectorMetrics? metrics = null)
     {
         Options = options;
+        Metrics = metrics ?? NoConnectorMetrics.Instance;
         Time = time ?? TimeProvider.System;
         S3Clients = new S3ClientFactory(options);
         S3 = new S3Gateway(S3Clients);
@@ -38,16 +41,19 @@ public sealed class ConnectorServices : IDisposable
         Queue = queue;
         Progress = new SyncProgress();
         Extractor = new ContentExtractor();
-        Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>());
+        Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>(), Metrics);
         Rules = SyncRules.From(options);
         Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
-        Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>());
+        Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>(), Metrics);
         DeadLetters = new DeadLetters(Jobs, Completion, Time, loggerFactory.CreateLogger<DeadLetters>());
-        Worker = new RangeWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Rules, Time, loggerFactory.CreateLogger<RangeWorker>());
+        Worker = new RangeWorker(options, S3, Builder, Sink, Jobs, queue, Completion, Progress, Rules, Time, loggerFactory.CreateLogger<RangeWorker>(), Metrics);
     }
 
     public ConnectorOptions Options { get; }
+
+    /// <summary>Where finished syncs, ranges and event batches report their numbers (nothing unless the host plugs a sink in).</summary>
+    public IConnectorMetrics Metrics { get; }
     public TimeProvider Time { get; }
     public RetryPolicy Retry { get; }
     public S3ClientFactory S3Clients { get; }

@@ -43,9 +43,11 @@ public static partial class Program
         {
             Secrets = [.. SecretVariables.Select(environment.GetValueOrDefault).OfType<string>(), .. HostPassword(environment)],
         };
+        // One provider for logs and metrics: both write stdout under its lock, so their lines never interleave.
+        var stdout = new LambdaJsonLoggerProvider(Console.OpenStandardOutput(), MinimumLevel(environment));
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Trace)
-            .AddProvider(new LambdaJsonLoggerProvider(Console.OpenStandardOutput(), MinimumLevel(environment))));
+            .AddProvider(stdout));
         var logger = loggers.CreateLogger("S3Connector.Lambda");
 
         RawHandler handler;
@@ -60,7 +62,8 @@ public static partial class Program
 
             var queueUrl = options.WorkQueueUrl
                 ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", "required in Lambda (S3C_WORK_QUEUE_URL)")]);
-            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl, S3Connector.Core.Retries.RetryPolicy.System), loggers);
+            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl, S3Connector.Core.Retries.RetryPolicy.System), loggers,
+                metrics: new EmfMetrics(stdout, TimeProvider.System));
             handler = FunctionHost.Select(handlerName, services, loggers);
         }
         catch (Exception e)

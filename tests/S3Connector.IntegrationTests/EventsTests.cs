@@ -6,6 +6,7 @@ using Amazon.S3.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using S3Connector.Core;
 using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Sync;
@@ -131,7 +132,8 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
         var options = Load(stack.WriteConfig(index, [bucket]));
         await stack.PutAsync(bucket, "a.txt", "A");
         await stack.PutAsync(bucket, "b.txt", "B");
-        using var services = new ConnectorServices(options, new NullWorkQueue(), NullLoggerFactory.Instance);
+        using var emf = new EmfCapture();
+        using var services = new ConnectorServices(options, new NullWorkQueue(), NullLoggerFactory.Instance, metrics: emf.Metrics);
         var function = new EventsFunction(services, NullLogger<EventsFunction>.Instance);
         var batch = SqsBatch([Notification(bucket, "a.txt", "ObjectCreated:Put", 1), "{\"oops\":true}", Notification(bucket, "b.txt", "ObjectCreated:Put", 2)]);
 
@@ -139,6 +141,9 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
 
         Assert.Equal(["m1"], response.BatchItemFailures!.Select(f => f.ItemIdentifier));
         Assert.Equal(2, (await stack.ReadIndexAsync(index)).Count);
+        // One report for the batch: its two readable records, and the one byte each of them downloaded.
+        Assert.Single(emf.Reports);
+        Assert.Equal((2, 0, 2), (emf.Sum(ConnectorMetrics.EventsIndexed), emf.Sum(ConnectorMetrics.EventsRetried), emf.Sum(ConnectorMetrics.EventBytesDownloaded)));
     }
 
     [Theory]

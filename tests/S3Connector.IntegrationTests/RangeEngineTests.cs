@@ -2,10 +2,12 @@ using System.Text.Json.Nodes;
 using System.Web;
 using Amazon.S3.Model;
 using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Sync;
+using S3Connector.Functions.Runtime;
 using S3Connector.IntegrationTests.Infrastructure;
 
 namespace S3Connector.IntegrationTests;
@@ -157,6 +159,34 @@ public sealed class RangeEngineTests(SyncStack stack) : IClassFixture<SyncStack>
         var indexed = (await stack.ReadIndexAsync(index2)).Keys.ToHashSet();
         Assert.Equal("", string.Join(" ", keys.Append("notes/n140a.txt").Where(k => !indexed.Contains(Id(bucket, k)))));
         Assert.Equal(keys.Count + 1, indexed.Count);
+    }
+
+    /// <summary>The metrics a sync reports, as the Lambda writes them (embedded metric format lines), add up to its job.</summary>
+    [Fact]
+    public async Task A_sync_reports_each_range_and_its_end_as_metrics_that_add_up_to_the_job()
+    {
+        var bucket = await stack.CreateBucketAsync("metrics");
+        var keys = Enumerable.Range(1, 120).Select(i => $"m/{i % 4}/k{i:D3}.txt").ToList();
+        await stack.PutManyAsync(bucket, keys.Select(k => (k, "text of " + k)), parallelism: 16);
+        var index = SyncStack.NewName("metrics");
+        var options = Load(stack.WriteConfig(index, [bucket], c => c["page_size"] = 25));
+        using var emf = new EmfCapture();
+        await stack.Aws.ClearRequestsAsync();
+
+        var summary = await InProcessSync.RunAsync(options, metrics: emf.Metrics);
+
+        Assert.True(summary.Status == JobStatus.Completed, summary.Error);
+        Assert.All(emf.Reports, r => Assert.Equal(index, r[EmfMetrics.IndexDimension]!.GetValue<string>()));
+        Assert.Equal(1, emf.Sum(ConnectorMetrics.SyncCompleted));
+        Assert.Equal(0, emf.Sum(ConnectorMetrics.SyncFailed));
+        Assert.Equal(summary.Counters.Listed, emf.Sum(ConnectorMetrics.ObjectsListed));
+        Assert.Equal(summary.Counters.Indexed, emf.Sum(ConnectorMetrics.ObjectsIndexed));
+        Assert.Equal(summary.Counters.BytesDownloaded, emf.Sum(ConnectorMetrics.BytesDownloaded));
+        Assert.True(emf.Sum(ConnectorMetrics.RangesCompleted) >= 120 / 25, $"{emf.Sum(ConnectorMetrics.RangesCompleted)} ranges");
+        // Every listing a worker made, and nothing else: the scheduler's delimited probes are not ranges' work.
+        var listings = (await stack.Aws.GetRequestsAsync())
+            .Count(r => r.Bucket == bucket && r.Operation == "ListObjectsV2" && HttpUtility.ParseQueryString(r.Query)["delimiter"] is null);
+        Assert.Equal(listings, emf.Sum(ConnectorMetrics.ListRequests));
     }
 
     [Fact]

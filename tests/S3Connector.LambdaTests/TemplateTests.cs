@@ -14,7 +14,7 @@ namespace S3Connector.LambdaTests;
 /// least-privilege rules hold. Read with YamlDotNet's representation model, which keeps CloudFormation's short-form
 /// tags (!Ref, !GetAtt, !Sub, !If) on the nodes instead of failing on them.
 /// </summary>
-public sealed class TemplateTests
+public sealed partial class TemplateTests
 {
     private static readonly Lazy<YamlMappingNode> Template = new(() =>
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging.Abstractions;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
@@ -29,11 +30,21 @@ public sealed class JobCompletionTests
         }
     }
 
+    private sealed class RecordingMetrics : IConnectorMetrics
+    {
+        public readonly System.Collections.Concurrent.ConcurrentQueue<(string Index, IReadOnlyList<MetricValue> Values)> Reports = new();
+
+        public void Publish(string indexName, IReadOnlyList<MetricValue> values) => Reports.Enqueue((indexName, values));
+    }
+
     private readonly InMemoryJobStore _jobs = new();
     private readonly CountingSink _sink = new();
+    private readonly RecordingMetrics _metrics = new();
     private readonly JobCompletion _completion;
 
-    public JobCompletionTests() => _completion = new JobCompletion(_jobs, _sink, TimeProvider.System, NullLogger<JobCompletion>.Instance);
+    public JobCompletionTests() => _completion = new JobCompletion(_jobs, _sink, TimeProvider.System, NullLogger<JobCompletion>.Instance, _metrics);
+
+    private double Reported(string name) => _metrics.Reports.SelectMany(r => r.Values).Where(v => v.Name == name).Sum(v => v.Value);
 
     private async Task<string> StartJobAsync(params string[] pendingUnits)
     {
@@ -72,6 +83,11 @@ public sealed class JobCompletionTests
         Assert.Equal(7, summary.Counters.Deleted);
         Assert.Equal(1, summary.Counters.MetadataOnly["folder"]);
         Assert.Equal(1, _sink.DeleteCalls);
+        // Reported once, by the one finalizer, under the job's index.
+        var report = Assert.Single(_metrics.Reports);
+        Assert.Equal("i", report.Index);
+        Assert.Equal(1, Reported(ConnectorMetrics.SyncCompleted));
+        Assert.Equal(0, Reported(ConnectorMetrics.SyncFailed));
     }
 
     [Fact]
@@ -119,6 +135,9 @@ public sealed class JobCompletionTests
         await FinishAsync("u1", new JobCounters());
         Assert.Null(await _completion.TryCompleteAsync(job, default));
         Assert.Equal(0, _sink.DeleteCalls);
+        Assert.Single(_metrics.Reports);
+        Assert.Equal(1, Reported(ConnectorMetrics.SyncFailed));
+        Assert.Equal(0, Reported(ConnectorMetrics.SyncCompleted));
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Logging;
 using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Rules;
@@ -36,8 +37,11 @@ public sealed partial class EventProcessor(
     IDocumentSink sink,
     SyncRules rules,
     TimeProvider time,
-    ILogger<EventProcessor> logger)
+    ILogger<EventProcessor> logger,
+    IConnectorMetrics? metrics = null)
 {
+    private readonly IConnectorMetrics _metrics = metrics ?? NoConnectorMetrics.Instance;
+
     /// <summary>
     /// Records read from S3 at once, and planned writes waiting for the sink: with the one bulk request the sink
     /// fills, they bound how many bodies a batch holds, however many records it has.
@@ -45,7 +49,7 @@ public sealed partial class EventProcessor(
     private const int MaxParallelReads = 8;
 
     /// <summary>What deciding one record came to: the write it needs, if any, and its outcome once that write is done.</summary>
-    private sealed record PlannedWrite(EventOutcome Outcome, DocumentWrite? Write);
+    private sealed record PlannedWrite(EventOutcome Outcome, DocumentWrite? Write, long BytesDownloaded = 0);
 
     /// <summary>
     /// Applies a batch of records: each is decided on its own, concurrently (S3 reads), and the writes they plan go to
@@ -55,6 +59,7 @@ public sealed partial class EventProcessor(
     public async Task<IReadOnlyList<EventOutcome>> ApplyAsync(IReadOnlyList<S3EventRecord> records, CancellationToken ct)
     {
         var outcomes = new EventOutcome[records.Count];
+        long bytesDownloaded = 0;
         var planned = WriteStream.Open(sink, MaxParallelReads, ct);
 
         // Two records of one key may both plan a write, even in the same bulk request: Elasticsearch applies the items
@@ -74,6 +79,7 @@ public sealed partial class EventProcessor(
                     {
                         var plan = await DecideAsync(record, i, ct);
                         outcomes[i] = plan.Outcome;
+                        Interlocked.Add(ref bytesDownloaded, plan.BytesDownloaded);
                         if (plan.Write is { } write)
                         {
                             await planned.WriteAsync(write, ct);
@@ -127,6 +133,7 @@ public sealed partial class EventProcessor(
                 outcomes[i].Fate == EventFate.Indexed ? "indexed" : "deleted: " + outcomes[i].Reason);
         }
 
+        _metrics.Publish(options.IndexName, ConnectorMetrics.EventsApplied(outcomes, bytesDownloaded));
         return outcomes;
     }
 
@@ -177,21 +184,27 @@ public sealed partial class EventProcessor(
         }
 
         var built = await builder.BuildAsync(current, record.Region, syncJobId: null, observedAt, ct);
-        switch (built.Fate)
-        {
-            case ObjectFate.Gone:
-                return Delete(tag, id, observedAt, "object is gone");
-            case ObjectFate.Retryable:
-                return new PlannedWrite(Retry(record, built.Reason ?? "reading the object failed"), null);
-        }
+        // A download is paid for whatever the record's fate: its bytes count even when the document is not written.
+        return Settle() with { BytesDownloaded = built.BytesDownloaded };
 
-        if (decision.Verdict == RuleVerdict.NeedsFetch
-            && rules.Decide(current, FetchedFields.From(built.Document!)).Verdict != RuleVerdict.Include)
+        PlannedWrite Settle()
         {
-            return Delete(tag, id, observedAt, "excluded by a rule on fetched fields");
-        }
+            switch (built.Fate)
+            {
+                case ObjectFate.Gone:
+                    return Delete(tag, id, observedAt, "object is gone");
+                case ObjectFate.Retryable:
+                    return new PlannedWrite(Retry(record, built.Reason ?? "reading the object failed"), null);
+            }
 
-        return new PlannedWrite(new EventOutcome(EventFate.Indexed), DocumentWrite.Index(tag, built.Document!));
+            if (decision.Verdict == RuleVerdict.NeedsFetch
+                && rules.Decide(current, FetchedFields.From(built.Document!)).Verdict != RuleVerdict.Include)
+            {
+                return Delete(tag, id, observedAt, "excluded by a rule on fetched fields");
+            }
+
+            return new PlannedWrite(new EventOutcome(EventFate.Indexed), DocumentWrite.Index(tag, built.Document!));
+        }
     }
 
     private static PlannedWrite Delete(int tag, string id, DateTimeOffset observedAt, string why) =>

@@ -10,8 +10,11 @@ namespace S3Connector.Core.Sync;
 /// and a unit is marked done only after the units it spawned were recorded, so "zero pending" cannot be seen while
 /// work remains. Several workers may see zero at once: a compare-and-set on the job document picks one finalizer.
 /// </summary>
-public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvider time, ILogger<JobCompletion> logger)
+public sealed class JobCompletion(
+    IJobStore jobs, IDocumentSink sink, TimeProvider time, ILogger<JobCompletion> logger, IConnectorMetrics? metrics = null)
 {
+    private readonly IConnectorMetrics _metrics = metrics ?? NoConnectorMetrics.Instance;
+
     /// <summary>A finalizer that has not finished within this time is presumed dead and may be replaced.</summary>
     public static readonly TimeSpan FinalizeLease = TimeSpan.FromMinutes(15);
 
@@ -91,7 +94,9 @@ public sealed class JobCompletion(IJobStore jobs, IDocumentSink sink, TimeProvid
 
                 var total = finished.Counters ?? new JobCounters();
                 Log.JobFinished(logger, jobId, status, total.Listed, total.Indexed, total.Failed, total.Deleted);
-                return Summarize(finished);
+                var summary = Summarize(finished);
+                _metrics.Publish(finished.IndexName, ConnectorMetrics.SyncEnded(summary));
+                return summary;
             }
         }
 

@@ -28,13 +28,17 @@ public sealed class RangeWorker(
     SyncProgress progress,
     SyncRules rules,
     TimeProvider time,
-    ILogger<RangeWorker> logger)
+    ILogger<RangeWorker> logger,
+    IConnectorMetrics? metrics = null)
 {
+    private readonly IConnectorMetrics _metrics = metrics ?? NoConnectorMetrics.Instance;
+
     /// <summary>Keys per ListObjectsV2 request: S3's maximum, whatever <c>page_size</c> is (one request costs the same).</summary>
     public const int ListKeys = 1000;
 
-    /// <summary>One listing request's objects inside the range being worked, and the exact stretch they are all of.</summary>
-    private sealed record Chunk(KeyRange Covered, IReadOnlyList<S3ObjectInfo> Objects, DateTimeOffset ObservedAt, bool More);
+    /// <summary>One listing request's objects inside the range being worked, and the exact stretch they are all of
+    /// (<paramref name="ListRequests"/>: more than one when the first pages held no key of the range).</summary>
+    private sealed record Chunk(KeyRange Covered, IReadOnlyList<S3ObjectInfo> Objects, DateTimeOffset ObservedAt, bool More, int ListRequests);
 
     /// <summary>What one listed object needs, decided before anything is downloaded.</summary>
     private enum Need
@@ -49,7 +53,7 @@ public sealed class RangeWorker(
 
     private sealed record Planned(S3ObjectInfo Object, Need Need, RuleDecision Decision, bool InIndex);
 
-    private sealed record ChunkResult(JobCounters Counters, string? RetryReason, string? FirstFailure);
+    private sealed record ChunkResult(JobCounters Counters, string? RetryReason, string? FirstFailure, int ListRequests = 0);
 
     /// <param name="lastAttempt">True when this delivery is the last before the dead-letter queue: record, don't retry.</param>
     public async Task<WorkOutcome> ProcessAsync(WorkMessage message, bool lastAttempt, CancellationToken ct)
@@ -121,6 +125,7 @@ public sealed class RangeWorker(
             : null;
         await jobs.FinishUnitAsync(unit with { Status = UnitStatus.Done, Counters = counters, Error = error, UpdatedAt = time.GetUtcNow() }, ct);
         progress.AddPage(counters);
+        _metrics.Publish(options.IndexName, ConnectorMetrics.RangeDone(counters, result.ListRequests));
         Log.RangeDone(logger, unitId, message.Bucket, message.Range.ToString(), counters.Listed, counters.Indexed, counters.Unchanged,
             counters.Deleted, counters.Failed);
         await completion.TryCompleteAsync(message.JobId, ct);
@@ -173,7 +178,8 @@ public sealed class RangeWorker(
 
         var own = plan.Own;
         var ownObjects = planned.Where(p => own.Contains(p.Object.Key)).ToList();
-        return await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing, lastAttempt, ct);
+        var result = await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing, lastAttempt, ct);
+        return result with { ListRequests = chunk.ListRequests };
     }
 
     /// <summary>
@@ -192,10 +198,12 @@ public sealed class RangeWorker(
         string? firstFailure = null;
         string? token = null;
         var lower = own.After;
+        var listRequests = 0;
         while (true)
         {
             var observedAt = time.GetUtcNow();
             var page = await s3.ListAsync(message.Bucket, message.Region, own.Prefix, delimited: false, own.After, token, ListKeys, ct);
+            listRequests++;
             var (objects, more) = InRange(own, page);
             if (objects.Count == 0 && more)
             {
@@ -215,7 +223,7 @@ public sealed class RangeWorker(
             firstFailure ??= result.FirstFailure;
             if (!more)
             {
-                return new ChunkResult(total, null, firstFailure);
+                return new ChunkResult(total, null, firstFailure, listRequests);
             }
 
             lower = objects[^1].Key;
@@ -235,14 +243,16 @@ public sealed class RangeWorker(
     private async Task<Chunk> FirstChunkAsync(WorkMessage message, KeyRange range, int maxKeys, CancellationToken ct)
     {
         string? token = null;
+        var requests = 0;
         while (true)
         {
             var observedAt = time.GetUtcNow();
             var page = await s3.ListAsync(message.Bucket, message.Region, range.Prefix, delimited: false, range.After, token, maxKeys, ct);
+            requests++;
             var (objects, more) = InRange(range, page);
             if (objects.Count > 0 || !more)
             {
-                return new Chunk(more ? range.Through(objects[^1].Key) : range, objects, observedAt, more);
+                return new Chunk(more ? range.Through(objects[^1].Key) : range, objects, observedAt, more, requests);
             }
 
             token = page.NextContinuationToken;
@@ -557,12 +567,14 @@ public sealed class RangeWorker(
     private WorkOutcome RetryLater(string unitId, string reason)
     {
         Log.UnitRetry(logger, unitId, reason);
+        _metrics.Publish(options.IndexName, ConnectorMetrics.RangeRetried());
         return WorkOutcome.Retry(reason);
     }
 
     private async Task<WorkOutcome> FailUnitAsync(WorkMessage message, UnitDocument unit, string reason, CancellationToken ct)
     {
         Log.UnitFailed(logger, message.UnitId, reason);
+        _metrics.Publish(options.IndexName, ConnectorMetrics.RangeFailed());
         await jobs.FinishUnitAsync(unit with
         {
             Status = UnitStatus.Failed,

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using S3Connector.Cli.Queue;
 using S3Connector.Core;
 using S3Connector.Core.Configuration;
+using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Jobs;
 using S3Connector.Core.Queue;
@@ -18,12 +19,13 @@ public static class InProcessSync
         ConnectorOptions options,
         Func<IWorkQueue, IWorkQueue>? decorateQueue = null,
         Func<IDocumentSink, IDocumentSink>? decorateSink = null,
-        int consumers = 4)
+        int consumers = 4,
+        IConnectorMetrics? metrics = null)
     {
         var queue = new InProcessWorkQueue(options.WorkMaxReceiveCount);
         var sink = decorateSink?.Invoke(new ElasticsearchSink(ElasticsearchClientFactory.Create(options.Elasticsearch), options,
             RetryPolicy.System, NullLogger<ElasticsearchSink>.Instance));
-        using var services = new ConnectorServices(options, decorateQueue?.Invoke(queue) ?? queue, NullLoggerFactory.Instance, sink);
+        using var services = new ConnectorServices(options, decorateQueue?.Invoke(queue) ?? queue, NullLoggerFactory.Instance, sink, metrics: metrics);
         var worker = new WorkerFunction(services, NullLogger<WorkerFunction>.Instance);
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
         var context = new Cli.Commands.CliContext("WorkerFunction");
