@@ -55,7 +55,7 @@ public static class JobsCommand
             // A running job's counters live in its units until it ends; its last progress is its newest unit update.
             var counters = active ? (await services.Jobs.SumUnitsAsync(job.JobId, ct)).Counters : job.Counters ?? new JobCounters();
             var lastProgress = active
-                ? Max(job.UpdatedAt, await services.Jobs.LastUnitUpdateAsync(job.JobId, ct))
+                ? await SyncScheduler.LastProgressAsync(services.Jobs, job, ct)
                 : job.FinishedAt ?? job.UpdatedAt;
             var status = active && now - lastProgress >= SyncScheduler.StalledAfter ? job.Status + " (stalled)" : job.Status;
             await output.WriteLineAsync(Row(job.JobId, status, Time(job.StartedAt), Time(lastProgress),
@@ -91,8 +91,6 @@ public static class JobsCommand
         await error.WriteLineAsync($"Sync job {jobId} ended before it could be failed: {after?.Job.Status}.");
         return ExitCodes.Failed;
     }
-
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v > a ? v : a;
 
     private static string Time(DateTimeOffset t) => t.UtcDateTime.ToString("yyyy-MM-dd HH:mm:ss'Z'", CultureInfo.InvariantCulture);
 

@@ -26,28 +26,36 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"creation of sync job {job.JobId}");
     }
 
-    public async Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct)
+    public Task<(JobDocument Job, JobVersion Version)?> GetJobAsync(string jobId, CancellationToken ct) =>
+        GetVersionedAsync<JobDocument>(jobId, $"read of sync job {jobId}", ct);
+
+    public Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct) =>
+        TryReplaceAsync(job, job.JobId, version, $"update of sync job {job.JobId}", ct);
+
+    private async Task<(T Document, JobVersion Version)?> GetVersionedAsync<T>(string id, string what, CancellationToken ct)
+        where T : class
     {
-        var response = await retry.SendAsync(c => client.GetAsync<JobDocument>(index, jobId, c), ct);
+        var response = await retry.SendAsync(c => client.GetAsync<T>(index, id, c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
         {
             return null;
         }
 
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of sync job {jobId}");
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
         return (response.Source!, new JobVersion(response.SeqNo ?? 0, response.PrimaryTerm ?? 1));
     }
 
-    public async Task<bool> TryReplaceJobAsync(JobDocument job, JobVersion version, CancellationToken ct)
+    /// <returns>False when someone changed the document since <paramref name="version"/> (409).</returns>
+    private async Task<bool> TryReplaceAsync<T>(T document, string id, JobVersion version, string what, CancellationToken ct)
     {
-        var response = await retry.SendAsync(c => client.IndexAsync(job, i => i.Index(index).Id(job.JobId)
+        var response = await retry.SendAsync(c => client.IndexAsync(document, i => i.Index(index).Id(id)
             .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), c), ct);
         if (response.ApiCallDetails.HttpStatusCode == 409)
         {
             return false;
         }
 
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"update of sync job {job.JobId}");
+        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, what);
         return true;
     }
 
@@ -94,30 +102,11 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         return true;
     }
 
-    public async Task<(SyncLock Lock, JobVersion Version)?> GetLockAsync(string indexName, CancellationToken ct)
-    {
-        var response = await retry.SendAsync(c => client.GetAsync<SyncLock>(index, SyncLock.IdOf(indexName), c), ct);
-        if (response.ApiCallDetails.HttpStatusCode == 404 || (response.IsValidResponse && !response.Found))
-        {
-            return null;
-        }
+    public async Task<(SyncLock Lock, JobVersion Version)?> GetLockAsync(string indexName, CancellationToken ct) =>
+        await GetVersionedAsync<SyncLock>(SyncLock.IdOf(indexName), $"read of the sync lock of index {indexName}", ct);
 
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"read of the sync lock of index {indexName}");
-        return (response.Source!, new JobVersion(response.SeqNo ?? 0, response.PrimaryTerm ?? 1));
-    }
-
-    public async Task<bool> TryReplaceLockAsync(SyncLock syncLock, JobVersion version, CancellationToken ct)
-    {
-        var response = await retry.SendAsync(c => client.IndexAsync(syncLock, i => i.Index(index).Id(SyncLock.IdOf(syncLock.IndexName))
-            .IfSeqNo(version.SeqNo).IfPrimaryTerm(version.PrimaryTerm).Refresh(Refresh.True), c), ct);
-        if (response.ApiCallDetails.HttpStatusCode == 409)
-        {
-            return false;
-        }
-
-        ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"take-over of the sync lock of index {syncLock.IndexName}");
-        return true;
-    }
+    public Task<bool> TryReplaceLockAsync(SyncLock syncLock, JobVersion version, CancellationToken ct) =>
+        TryReplaceAsync(syncLock, SyncLock.IdOf(syncLock.IndexName), version, $"take-over of the sync lock of index {syncLock.IndexName}", ct);
 
     public async Task CreatePendingUnitsAsync(IReadOnlyList<UnitDocument> units, CancellationToken ct)
     {

@@ -37,7 +37,9 @@ public sealed class SyncScheduler(
     /// </summary>
     public static readonly TimeSpan StalledAfter = TimeSpan.FromHours(2);
 
-    private static DateTimeOffset Max(DateTimeOffset a, DateTimeOffset? b) => b is { } v && v > a ? v : a;
+    /// <summary>When <paramref name="job"/> last made progress: its own update or its newest unit's, whichever is later.</summary>
+    public static async Task<DateTimeOffset> LastProgressAsync(IJobStore jobs, JobDocument job, CancellationToken ct) =>
+        await jobs.LastUnitUpdateAsync(job.JobId, ct) is { } unit && unit > job.UpdatedAt ? unit : job.UpdatedAt;
 
     /// <param name="Top">The first delimited page of the prefix: the probe that it can be listed, and where to cut it.</param>
     private sealed record Target(string Bucket, string? Region, string Prefix, ListPage Top);
@@ -62,7 +64,7 @@ public sealed class SyncScheduler(
         if (active is not null)
         {
             var abandoned = runner == JobRunner.InProcess && active.Runner == JobRunner.InProcess;
-            var lastProgress = Max(active.UpdatedAt, await jobs.LastUnitUpdateAsync(active.JobId, ct));
+            var lastProgress = await LastProgressAsync(jobs, active, ct);
             var stalled = now - lastProgress >= StalledAfter;
             if (!abandoned && !stalled)
             {
