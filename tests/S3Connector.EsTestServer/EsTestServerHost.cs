@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.Extensions.Hosting;
 using S3Connector.EsTestServer.Bulk;
 using S3Connector.EsTestServer.Cluster;
@@ -63,7 +64,18 @@ public sealed class EsTestServerHost : IAsyncDisposable
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = options.MaxRequestBodyBytes;
-            kestrel.Listen(IPAddress.Loopback, options.Port, listen => listen.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Loopback, options.Port, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http1;
+                if (options.Certificate is { } certificate)
+                {
+                    listen.UseHttps(new HttpsConnectionAdapterOptions
+                    {
+                        ServerCertificate = certificate,
+                        ServerCertificateChain = options.CertificateChain,
+                    });
+                }
+            });
         });
         var app = builder.Build();
         app.Run(dispatcher.HandleAsync);

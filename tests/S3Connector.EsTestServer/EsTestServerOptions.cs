@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+
 namespace S3Connector.EsTestServer;
 
 /// <summary>Options of an <see cref="EsTestServerHost"/>.</summary>
@@ -24,4 +26,12 @@ public sealed class EsTestServerOptions
 
     /// <summary>How many requests <see cref="EsTestServerHost.Requests"/> keeps; older ones are dropped first.</summary>
     public int MaxRecordedRequests { get; init; } = 10_000;
+
+    /// <summary>
+    /// When set, the server speaks HTTPS with this certificate (with its private key), as a secured cluster does.
+    /// </summary>
+    public X509Certificate2? Certificate { get; init; }
+
+    /// <summary>Intermediate and CA certificates sent after <see cref="Certificate"/> (Elasticsearch's http.p12 sends its CA).</summary>
+    public X509Certificate2Collection? CertificateChain { get; init; }
 }

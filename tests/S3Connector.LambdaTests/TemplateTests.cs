@@ -151,6 +151,28 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
+    public void The_ca_fingerprint_parameter_accepts_what_elasticsearch_prints_and_reaches_the_loader()
+    {
+        using var certificates = S3Connector.Testing.TestCertificates.Create();
+        var pattern = Scalar(Map(Template.Value, "Parameters", "ElasticsearchCaFingerprint"), "AllowedPattern")!;
+        foreach (var fingerprint in new[] { certificates.CaFingerprint, certificates.CaFingerprint.Replace(":", "", StringComparison.Ordinal) })
+        {
+            Assert.Matches(pattern, fingerprint);
+            var options = ConnectorConfiguration.Load(null, new Dictionary<string, string?>
+            {
+                ["S3C_BUCKETS"] = "b",
+                ["S3C_INDEX_NAME"] = "i",
+                ["S3C_ELASTICSEARCH__HOST"] = "https://127.0.0.1:9200",
+                ["S3C_ELASTICSEARCH__CA_FINGERPRINT"] = fingerprint,
+            });
+            Assert.NotNull(options.Elasticsearch.Trust);
+        }
+
+        Assert.DoesNotMatch(pattern, "AB:CD");
+        Assert.Contains("ElasticsearchCaFingerprint", Text(Variables(Map(Resources, "WorkerFunction", "Properties")!)["S3C_ELASTICSEARCH__CA_FINGERPRINT"]), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void The_work_dead_letter_queue_is_consumed_by_the_dead_letter_handler()
     {
         var deadLetters = GetAttTarget(Map(Resources, "WorkQueue", "Properties", "RedrivePolicy")!.Children[new YamlScalarNode("deadLetterTargetArn")]);

@@ -1,6 +1,8 @@
 using System.Globalization;
+using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using S3Connector.Core.Elasticsearch;
 using S3Connector.Core.Rules;
 
 namespace S3Connector.Core.Configuration;
@@ -37,7 +39,7 @@ public static class ConnectorConfiguration
     ];
 
     private static readonly string[] ElasticsearchKeys =
-        ["host", "api_key", "api_key_ssm_parameter", "username", "password", "request_timeout"];
+        ["host", "api_key", "api_key_ssm_parameter", "username", "password", "request_timeout", "ca_certs", "ca_fingerprint"];
 
     /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> listing every bad key.</summary>
     public static ConnectorOptions Load(string? filePath, IReadOnlyDictionary<string, string?> environment)
@@ -45,7 +47,8 @@ public static class ConnectorConfiguration
         var errors = new List<ConfigurationError>();
         var root = ReadFile(filePath, errors);
         OverlayEnvironment(root, environment, errors);
-        var options = Validate(root, environment, errors);
+        var baseDirectory = filePath is null ? Directory.GetCurrentDirectory() : Path.GetDirectoryName(Path.GetFullPath(filePath))!;
+        var options = Validate(root, environment, baseDirectory, errors);
         if (errors.Count > 0 || options is null)
         {
             throw new ConfigurationException(errors);
@@ -135,7 +138,7 @@ public static class ConnectorConfiguration
     }
 
     private static ConnectorOptions? Validate(
-        JsonObject root, IReadOnlyDictionary<string, string?> environment, List<ConfigurationError> errors)
+        JsonObject root, IReadOnlyDictionary<string, string?> environment, string baseDirectory, List<ConfigurationError> errors)
     {
         foreach (var (key, _) in root)
         {
@@ -146,7 +149,7 @@ public static class ConnectorConfiguration
         }
 
         var reader = new KeyReader(root, errors);
-        var es = ReadElasticsearch(root, errors);
+        var es = ReadElasticsearch(root, baseDirectory, errors);
         var advanced = AdvancedRuleParser.Parse(reader.Json("advanced_sync_rules"), errors);
         var basic = BasicRuleParser.Parse(reader.Json("basic_sync_rules"), errors);
         var buckets = reader.StringList("buckets");
@@ -248,7 +251,7 @@ public static class ConnectorConfiguration
         return es is null ? null : options;
     }
 
-    private static ElasticsearchOptions? ReadElasticsearch(JsonObject root, List<ConfigurationError> errors)
+    private static ElasticsearchOptions? ReadElasticsearch(JsonObject root, string baseDirectory, List<ConfigurationError> errors)
     {
         var node = root["elasticsearch"];
         if (node is not JsonObject es)
@@ -313,6 +316,7 @@ public static class ConnectorConfiguration
                 "username and password must be set together"));
         }
 
+        var trust = ReadClusterTrust(reader, hostUri, baseDirectory, errors);
         var timeout = reader.Int("request_timeout", 120, 1, 3600);
         return hostUri is null
             ? null
@@ -324,7 +328,53 @@ public static class ConnectorConfiguration
                 Username = username,
                 Password = password is null ? null : new Secret(password),
                 RequestTimeoutSeconds = timeout,
+                Trust = trust,
             };
+    }
+
+    /// <summary>
+    /// <c>ca_certs</c> is a PEM file (relative to the configuration file) or the PEM text itself, which is what an
+    /// environment variable of a Lambda can carry.
+    /// </summary>
+    private static ClusterTrust? ReadClusterTrust(KeyReader reader, Uri? host, string baseDirectory, List<ConfigurationError> errors)
+    {
+        var caCerts = reader.String("ca_certs");
+        var fingerprint = reader.String("ca_fingerprint");
+        if (caCerts is null && fingerprint is null)
+        {
+            return null;
+        }
+
+        if (caCerts is not null && fingerprint is not null)
+        {
+            errors.Add(new ConfigurationError("elasticsearch.ca_fingerprint", "set either ca_certs or ca_fingerprint, not both"));
+            return null;
+        }
+
+        var key = caCerts is not null ? "elasticsearch.ca_certs" : "elasticsearch.ca_fingerprint";
+        if (host is { Scheme: not "https" })
+        {
+            errors.Add(new ConfigurationError(key, "applies to https:// hosts only; elasticsearch.host is http://"));
+            return null;
+        }
+
+        try
+        {
+            if (fingerprint is not null)
+            {
+                return ClusterTrust.FromFingerprint(fingerprint);
+            }
+
+            var pem = caCerts!.StartsWith("-----BEGIN", StringComparison.Ordinal)
+                ? caCerts
+                : File.ReadAllText(Path.Combine(baseDirectory, caCerts));
+            return ClusterTrust.FromPem(pem);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or CryptographicException)
+        {
+            errors.Add(new ConfigurationError(key, e.Message));
+            return null;
+        }
     }
 
     private static (string User, string? Password) SplitUserInfo(string userInfo)

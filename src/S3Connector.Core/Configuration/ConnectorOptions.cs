@@ -1,3 +1,5 @@
+using S3Connector.Core.Elasticsearch;
+
 namespace S3Connector.Core.Configuration;
 
 public enum ExtractionMode
@@ -60,6 +62,9 @@ public sealed record ElasticsearchOptions
     public string? Username { get; init; }
     public Secret? Password { get; init; }
     public int RequestTimeoutSeconds { get; init; } = 120;
+
+    /// <summary>The cluster's own CA (<c>ca_certs</c> or <c>ca_fingerprint</c>); null trusts the machine's store only.</summary>
+    public ClusterTrust? Trust { get; init; }
 }
 
 /// <summary>A secret value whose ToString never reveals it, so it cannot leak into logs or exception messages.</summary>

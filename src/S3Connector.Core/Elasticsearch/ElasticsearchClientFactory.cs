@@ -19,6 +19,11 @@ public static class ElasticsearchClientFactory
             sourceSerializer: (_, s) => new DefaultSourceSerializer(s, ConnectorJson.Default));
         settings.RequestTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
         settings.MaximumRetries(0);
+        if (options.Trust is { } trust)
+        {
+            settings.ServerCertificateValidationCallback((_, certificate, chain, errors) => trust.Validate(certificate, chain, errors));
+        }
+
         if (options.ApiKey is { } apiKey)
         {
             settings.Authentication(new ApiKey(apiKey.Reveal()));

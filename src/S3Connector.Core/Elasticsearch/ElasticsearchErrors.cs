@@ -23,6 +23,12 @@ public static class ElasticsearchErrors
         var host = details.Uri is { } uri ? $"{uri.Scheme}://{uri.Authority}" : "Elasticsearch";
         if (details.HttpStatusCode is null or 0)
         {
+            if (FindInChain<System.Security.Authentication.AuthenticationException>(details.OriginalException) is { } tls)
+            {
+                return $"Elasticsearch at {host} is not trusted ({what}): {tls.Message} If the cluster uses its own certificate authority, "
+                    + "set elasticsearch.ca_certs (its PEM file) or elasticsearch.ca_fingerprint (its SHA-256 fingerprint).";
+            }
+
             var cause = details.OriginalException?.InnerException?.Message ?? details.OriginalException?.Message ?? "no response";
             return $"Elasticsearch at {host} is unreachable ({what}): {cause}";
         }
@@ -31,5 +37,18 @@ public static class ElasticsearchErrors
             ? System.Text.Encoding.UTF8.GetString(bytes, 0, Math.Min(bytes.Length, 300))
             : "";
         return $"Elasticsearch at {host} answered {details.HttpStatusCode} to the {what}{(body.Length > 0 ? ": " + body : "")}";
+    }
+
+    private static T? FindInChain<T>(Exception? exception) where T : Exception
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is T found)
+            {
+                return found;
+            }
+        }
+
+        return null;
     }
 }
