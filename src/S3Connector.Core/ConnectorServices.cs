@@ -1,5 +1,6 @@
 using Elastic.Clients.Elasticsearch;
 using Microsoft.Extensions.Logging;
+using S3Connector.Core.Budgets;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Documents;
@@ -27,7 +28,8 @@ public sealed class ConnectorServices : IDisposable
         IDocumentSink? sink = null,
         IJobStore? jobs = null,
         TimeProvider? time = null,
-        IConnectorMetrics? metrics = null)
+        IConnectorMetrics? metrics = null,
+        ContentBudgets? budgets = null)
     {
         Options = options;
         Metrics = metrics ?? NoConnectorMetrics.Instance;
@@ -43,7 +45,8 @@ public sealed class ConnectorServices : IDisposable
         Extractor = new ContentExtractor();
         Completion = new JobCompletion(Jobs, Sink, Time, loggerFactory.CreateLogger<JobCompletion>(), Metrics);
         Rules = SyncRules.From(options);
-        Builder = new DocumentBuilder(options, S3, Extractor, loggerFactory.CreateLogger<DocumentBuilder>());
+        Budgets = budgets ?? ContentBudgets.ForThisProcess();
+        Builder = new DocumentBuilder(options, S3, Extractor, Budgets, loggerFactory.CreateLogger<DocumentBuilder>());
         Scheduler = new SyncScheduler(options, S3, Jobs, Sink, queue, Completion, Time, loggerFactory.CreateLogger<SyncScheduler>());
         Events = new Events.EventProcessor(options, S3, Builder, Sink, Rules, Time, loggerFactory.CreateLogger<Events.EventProcessor>(), Metrics);
         DeadLetters = new DeadLetters(Jobs, Completion, Time, loggerFactory.CreateLogger<DeadLetters>());
@@ -73,5 +76,12 @@ public sealed class ConnectorServices : IDisposable
     public DeadLetters DeadLetters { get; }
     public Events.EventProcessor Events { get; }
 
-    public void Dispose() => S3Clients.Dispose();
+    /// <summary>Memory and /tmp for object content, shared by every message and event batch of the process.</summary>
+    public ContentBudgets Budgets { get; }
+
+    public void Dispose()
+    {
+        S3Clients.Dispose();
+        Budgets.Dispose();
+    }
 }

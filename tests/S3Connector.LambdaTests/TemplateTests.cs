@@ -151,6 +151,34 @@ public sealed partial class TemplateTests
     }
 
     [Fact]
+    public void The_largest_allowed_object_fits_the_content_budgets_of_the_worker_alone()
+    {
+        var maxFileSize = long.Parse(Scalar(Map(Template.Value, "Parameters", "MaxFileSize"), "MaxValue")!, System.Globalization.CultureInfo.InvariantCulture);
+        var memoryBytes = long.Parse(Scalar(GlobalFunction, "MemorySize")!, System.Globalization.CultureInfo.InvariantCulture) << 20;
+        var tmpBytes = long.Parse(Scalar(GlobalFunction, "EphemeralStorage", "Size")!, System.Globalization.CultureInfo.InvariantCulture) << 20;
+        foreach (var extraction in new[] { "local", "pipeline" })
+        {
+            var options = ConnectorConfiguration.Load(null, new Dictionary<string, string?>
+            {
+                ["S3C_BUCKETS"] = "b",
+                ["S3C_INDEX_NAME"] = "i",
+                ["S3C_ELASTICSEARCH__HOST"] = "http://127.0.0.1:9200",
+                ["S3C_MAX_FILE_SIZE"] = maxFileSize.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["S3C_EXTRACTION"] = extraction,
+            });
+            using var budgets = new Core.Budgets.ContentBudgets(1, 1);
+            var builder = new Core.Documents.DocumentBuilder(options, null!, new Core.Extraction.ContentExtractor(), budgets,
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Core.Documents.DocumentBuilder>.Instance);
+            var largest = new Core.Documents.S3ObjectInfo("b", "largest.pdf", maxFileSize, DateTimeOffset.UnixEpoch, "etag", "STANDARD", "");
+            var estimate = builder.MemoryEstimate(largest);
+            Assert.True(estimate <= memoryBytes * Core.Budgets.ContentBudgets.MemoryShare,
+                $"{extraction}: a {maxFileSize}-byte object needs about {estimate} bytes, over {Core.Budgets.ContentBudgets.MemoryShare:P0} of MemorySize");
+        }
+
+        Assert.True(maxFileSize <= tmpBytes * Core.Budgets.ContentBudgets.DiskShare, $"MaxFileSize {maxFileSize} does not fit the /tmp budget");
+    }
+
+    [Fact]
     public void The_ca_fingerprint_parameter_accepts_what_elasticsearch_prints_and_reaches_the_loader()
     {
         using var certificates = S3Connector.Testing.TestCertificates.Create();

@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using System.Text;
+using S3Connector.Core.Budgets;
 using S3Connector.Core.Extraction;
 using S3Connector.Testing;
 
@@ -245,19 +246,23 @@ public sealed class FormatExtractionTests
     public void Legacy_formats_have_no_reader(string extension) => Assert.False(_extractor.CanExtract(extension));
 }
 
-public sealed class ContentSpoolTests
+public sealed class ContentSpoolTests : IDisposable
 {
+    private readonly ByteBudget _disk = new(100L * 1024 * 1024);
+
+    public void Dispose() => _disk.Dispose();
+
     [Fact]
     public async Task Small_objects_stay_in_a_pooled_buffer_and_large_ones_go_to_a_file_that_deletes_itself()
     {
-        await using (var small = await ContentSpool.FillAsync(new MemoryStream(new byte[1000]), 1000, CancellationToken.None))
+        await using (var small = await ContentSpool.FillAsync(new MemoryStream(new byte[1000]), 1000, _disk, CancellationToken.None))
         {
             Assert.IsType<MemoryStream>(small.Content);
             Assert.Equal(1000, small.Content.Length);
         }
 
         string path;
-        await using (var large = await ContentSpool.FillAsync(new MemoryStream(new byte[3_000_000]), 3_000_000, CancellationToken.None))
+        await using (var large = await ContentSpool.FillAsync(new MemoryStream(new byte[3_000_000]), 3_000_000, _disk, CancellationToken.None))
         {
             var file = Assert.IsType<FileStream>(large.Content);
             path = file.Name;
@@ -271,7 +276,57 @@ public sealed class ContentSpoolTests
     [Fact]
     public async Task An_object_that_grew_since_listing_is_spooled_whole()
     {
-        await using var spool = await ContentSpool.FillAsync(new MemoryStream(new byte[2_000_000]), 10, CancellationToken.None);
+        await using var spool = await ContentSpool.FillAsync(new MemoryStream(new byte[2_000_000]), 10, _disk, CancellationToken.None);
         Assert.Equal(2_000_000, spool.Content.Length);
+    }
+
+    [Fact]
+    public async Task A_file_waits_for_room_in_the_disk_budget_and_gives_it_back_when_disposed()
+    {
+        using var disk = new ByteBudget(5_000_000);
+        var first = await ContentSpool.FillAsync(new MemoryStream(new byte[3_000_000]), 3_000_000, disk, CancellationToken.None);
+
+        var second = ContentSpool.FillAsync(new MemoryStream(new byte[3_000_000]), 3_000_000, disk, CancellationToken.None);
+        await Task.Delay(200);
+        Assert.False(second.IsCompleted);
+
+        await first.DisposeAsync();
+        await using var spooled = await second.WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(3_000_000, spooled.Content.Length);
+    }
+
+    [Fact]
+    public async Task A_spool_that_fails_gives_its_disk_bytes_back()
+    {
+        using var disk = new ByteBudget(5_000_000);
+        await Assert.ThrowsAsync<IOException>(() => ContentSpool.FillAsync(new FailingStream(), 3_000_000, disk, CancellationToken.None));
+
+        await using var next = await ContentSpool.FillAsync(new MemoryStream(new byte[4_000_000]), 4_000_000, disk, CancellationToken.None)
+            .WaitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(4_000_000, next.Content.Length);
+    }
+
+    [Fact]
+    public void Disk_full_is_told_from_other_io_errors()
+    {
+        // /dev/full answers every write with ENOSPC, as a full /tmp does.
+        var full = Assert.ThrowsAny<IOException>(() =>
+        {
+            using var device = new FileStream("/dev/full", FileMode.Open, FileAccess.Write);
+            device.Write(new byte[4096]);
+            device.Flush();
+        });
+        Assert.True(ContentSpool.IsDiskFull(full), $"{full.HResult}: {full.Message}");
+        Assert.True(ContentSpool.IsDiskFull(new IOException("No space left on device : '/tmp/s3c-1.tmp'", 28)));
+        Assert.False(ContentSpool.IsDiskFull(new IOException("Connection reset by peer", 104)));
+    }
+
+    private sealed class FailingStream : MemoryStream
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            throw new IOException("the connection broke");
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            throw new IOException("the connection broke");
     }
 }

@@ -149,9 +149,10 @@ public sealed class JobCompletionTests
             ["S3C_BUCKETS"] = "b", ["S3C_INDEX_NAME"] = "docs", ["S3C_ELASTICSEARCH__HOST"] = "http://127.0.0.1:9",
         });
         using var clients = new S3Connector.Core.S3.S3ClientFactory(options);
+        using var budgets = new S3Connector.Core.Budgets.ContentBudgets(64L << 20, 64L << 20);
         var s3 = new S3Connector.Core.S3.S3Gateway(clients);
         var worker = new RangeWorker(options, s3,
-            new DocumentBuilder(options, s3, new S3Connector.Core.Extraction.ContentExtractor(), NullLogger<DocumentBuilder>.Instance),
+            new DocumentBuilder(options, s3, new S3Connector.Core.Extraction.ContentExtractor(), budgets, NullLogger<DocumentBuilder>.Instance),
             _sink, _jobs, new S3Connector.Core.Queue.NullWorkQueue(), _completion, new SyncProgress(),
             S3Connector.Core.Rules.SyncRules.From(options), TimeProvider.System, NullLogger<RangeWorker>.Instance);
         // A page message of the engine before key ranges, still queued at an upgrade.

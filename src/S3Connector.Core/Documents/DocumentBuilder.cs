@@ -1,5 +1,6 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
+using S3Connector.Core.Budgets;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Diagnostics;
 using S3Connector.Core.Extraction;
@@ -27,9 +28,45 @@ public sealed record BuiltDocument(S3Document? Document, ObjectFate Fate, string
 
 /// <summary>Turns a listed object into its document (CONTRACT §2), downloading only what will be extracted.</summary>
 public sealed class DocumentBuilder(
-    ConnectorOptions options, S3Gateway s3, ITextExtractor extractor, ILogger<DocumentBuilder> logger)
+    ConnectorOptions options, S3Gateway s3, ITextExtractor extractor, ContentBudgets budgets, ILogger<DocumentBuilder> logger)
 {
+    /// <summary>What a document costs beyond its content: metadata, the JSON line, buffers.</summary>
+    private const long DocumentOverhead = 64 * 1024;
+
+    /// <summary>Text of a compressed format (docx, xlsx) may run this many times the file's size, up to max_body_chars.</summary>
+    private const long TextPerFileByte = 10;
+
     private readonly DocumentFingerprint _fingerprint = new(options);
+
+    /// <summary>
+    /// The memory an object's document holds from its download until its bulk request is sent, in bytes. Pipeline
+    /// mode: the raw bytes, then the base64 JSON line (4/3) and the request body built from the lines (4/3 again).
+    /// Local extraction: the in-memory spool of a small file (larger ones go to /tmp), the readers' working set (about
+    /// the file), and the text: a growing StringBuilder, its string, its escaped UTF-8 line and the request body.
+    /// </summary>
+    public long MemoryEstimate(S3ObjectInfo obj)
+    {
+        if (!WillDownload(obj))
+        {
+            return DocumentOverhead;
+        }
+
+        var size = Math.Min(Math.Max(obj.Size, 0), options.MaxFileSize);
+        if (options.Extraction == ExtractionMode.Pipeline)
+        {
+            return DocumentOverhead + size + 2 * (size * 4 / 3);
+        }
+
+        var chars = Math.Min(options.MaxBodyChars, size * TextPerFileByte);
+        return DocumentOverhead + Math.Min(size, ContentSpool.InMemoryLimit) + size + 8 * chars;
+    }
+
+    /// <summary>
+    /// Takes <see cref="MemoryEstimate"/> from the process's memory budget: held by the caller from before the
+    /// download until the sink has sent the document (see <see cref="Elasticsearch.DocumentWrite.Hold"/>).
+    /// </summary>
+    public ValueTask<BudgetHold> ReserveAsync(S3ObjectInfo obj, CancellationToken ct) =>
+        budgets.Memory.AcquireAsync(MemoryEstimate(obj), ct);
 
     /// <summary>The fingerprint the document of <paramref name="obj"/> gets (see <see cref="DocumentFingerprint"/>).</summary>
     public string FingerprintOf(S3ObjectInfo obj) => _fingerprint.Of(obj);
@@ -82,6 +119,17 @@ public sealed class DocumentBuilder(
             Log.ContentFailed(logger, obj.Bucket, obj.Key, $"not read within {options.ExtractionTimeoutSeconds} s");
             built = new BuiltDocument(document, ObjectFate.MetadataOnly, ExtractionFailures.TimedOut, downloaded);
         }
+        catch (ObjectGrewException grew)
+        {
+            // Listed under max_file_size, larger when read: what was listed decides nothing, the bytes read do.
+            Log.ContentFailed(logger, obj.Bucket, obj.Key, grew.Message);
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ReasonName(ContentSkipReason.TooLarge), grew.BytesRead);
+        }
+        catch (IOException e) when (ContentSpool.IsDiskFull(e))
+        {
+            Log.ContentFailed(logger, obj.Bucket, obj.Key, $"the temporary directory {Path.GetTempPath()} is full");
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, TemporaryDirectoryFull, downloaded);
+        }
 
         // A document that lacks its content for a reason that may pass carries no fingerprint, so the next full sync
         // tries the object again instead of keeping it metadata-only for good.
@@ -90,9 +138,12 @@ public sealed class DocumentBuilder(
             : built;
     }
 
+    /// <summary>The reason of an object that could not be spooled because /tmp was full (other downloads held it).</summary>
+    public const string TemporaryDirectoryFull = "tmp_full";
+
     private static readonly HashSet<string> MayPass = new(StringComparer.Ordinal)
     {
-        ExtractionFailures.TimedOut, "fetch_failed", "fetch_refused",
+        ExtractionFailures.TimedOut, "fetch_failed", "fetch_refused", TemporaryDirectoryFull,
     };
 
     private async Task<BuiltDocument> FetchAndExtractAsync(
@@ -130,16 +181,17 @@ public sealed class DocumentBuilder(
                 ContentType = fetched.ContentType,
                 Metadata = fetched.Metadata.Count > 0 ? fetched.Metadata : null,
             };
-            var counting = new CountingStream(fetched.Content);
+            var counting = new CountingStream(fetched.Content, options.MaxFileSize);
             if (options.Extraction == ExtractionMode.Pipeline)
             {
-                // The base64 string is the document itself, so the raw bytes are needed in memory once anyway.
-                using var buffer = new MemoryStream();
-                await counting.CopyToAsync(buffer, ct);
+                // The raw bytes are the document (serialized as base64 straight into the bulk line), so they are read
+                // once into an array of the listed size rather than a doubling buffer and a base64 string.
+                var content = await ReadAllAsync(counting, obj.Size, ct);
+                reportBytes(counting.BytesRead);
                 return new BuiltDocument(
                     document with
                     {
-                        Attachment = Convert.ToBase64String(buffer.GetBuffer(), 0, (int)buffer.Length),
+                        Attachment = content,
                         ExtractBinaryContent = true,
                         ReduceWhitespace = true,
                         RunMlInference = false,
@@ -150,9 +202,9 @@ public sealed class DocumentBuilder(
             ContentSpool spool;
             try
             {
-                spool = await ContentSpool.FillAsync(counting, obj.Size, ct);
+                spool = await ContentSpool.FillAsync(counting, obj.Size, budgets.Disk, ct);
             }
-            catch (Exception e) when (!ct.IsCancellationRequested && (e is IOException or HttpRequestException))
+            catch (Exception e) when (!ct.IsCancellationRequested && (e is IOException or HttpRequestException) && !ContentSpool.IsDiskFull(e))
             {
                 // The connection broke mid-body: a retry can read it whole.
                 Log.ContentFailed(logger, obj.Bucket, obj.Key, e.Message);
@@ -180,6 +232,22 @@ public sealed class DocumentBuilder(
         }
     }
 
+    /// <summary>The whole body, in an array of the listed size when the object still has it.</summary>
+    private static async Task<byte[]> ReadAllAsync(Stream content, long listedSize, CancellationToken ct)
+    {
+        var buffer = new byte[Math.Max(listedSize, 0)];
+        var length = await content.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
+        if (length < buffer.Length)
+        {
+            return buffer[..length];
+        }
+
+        // It may have grown since it was listed: the rest, up to max_file_size (the stream enforces it).
+        using var rest = new MemoryStream();
+        await content.CopyToAsync(rest, ct);
+        return rest.Length == 0 ? buffer : [.. buffer, .. rest.GetBuffer().AsSpan(0, (int)rest.Length)];
+    }
+
     public static string ReasonName(ContentSkipReason reason) => reason switch
     {
         ContentSkipReason.Folder => "folder",
@@ -192,8 +260,18 @@ public sealed class DocumentBuilder(
         _ => "none",
     };
 
-    /// <summary>Counts bytes as they stream by, for the downloaded-bytes counter, without buffering.</summary>
-    private sealed class CountingStream(Stream inner) : Stream
+    /// <summary>An object that grew past max_file_size between its listing and its download.</summary>
+    private sealed class ObjectGrewException(long limit, long bytesRead)
+        : Exception($"larger than max_file_size ({limit} bytes) when read; indexed with metadata only")
+    {
+        public long BytesRead => bytesRead;
+    }
+
+    /// <summary>
+    /// Counts bytes as they stream by, for the downloaded-bytes counter, without buffering; stops the download at
+    /// max_file_size, so an object that grew after its listing costs no more than the limit.
+    /// </summary>
+    private sealed class CountingStream(Stream inner, long limit) : Stream
     {
         public long BytesRead { get; private set; }
 
@@ -203,18 +281,15 @@ public sealed class DocumentBuilder(
         public override long Length => throw new NotSupportedException();
         public override long Position { get => BytesRead; set => throw new NotSupportedException(); }
 
-        public override int Read(byte[] buffer, int offset, int count)
-        {
-            var n = inner.Read(buffer, offset, count);
-            BytesRead += n;
-            return n;
-        }
+        public override int Read(byte[] buffer, int offset, int count) => Count(inner.Read(buffer, offset, count));
 
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            Count(await inner.ReadAsync(buffer, cancellationToken));
+
+        private int Count(int n)
         {
-            var n = await inner.ReadAsync(buffer, cancellationToken);
             BytesRead += n;
-            return n;
+            return BytesRead > limit ? throw new ObjectGrewException(limit, BytesRead) : n;
         }
 
         public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>

@@ -17,26 +17,28 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
     /// <summary>Writes the documents to index, one line each, with <c>_id</c> first; a dry run never deletes.</summary>
     public async Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct)
     {
-        var lines = new StringBuilder();
         await foreach (var write in writes.WithCancellation(ct))
         {
-            if (write.Document is { } document)
+            using var hold = write.Hold;
+            if (write.Document is not { } document)
             {
-                // The document serialized as it would be indexed, with "_id" spliced in as its first member.
-                var json = JsonSerializer.Serialize(document, ConnectorJson.Default.S3Document);
-                lines.Append("{\"_id\":").Append(JsonSerializer.Serialize(document.Id, ConnectorJson.Default.String)).Append(',').Append(json, 1, json.Length - 1).Append('\n');
+                continue;
             }
-        }
 
-        await _lock.WaitAsync(ct);
-        try
-        {
-            await _writer.WriteAsync(lines, ct);
-            await _writer.FlushAsync(ct);
-        }
-        finally
-        {
-            _lock.Release();
+            // The document serialized as it would be indexed, with "_id" spliced in as its first member; written one
+            // at a time, so a batch of large documents is never held whole.
+            var json = JsonSerializer.Serialize(document, ConnectorJson.Default.S3Document);
+            var line = "{\"_id\":" + JsonSerializer.Serialize(document.Id, ConnectorJson.Default.String) + "," + json[1..] + "\n";
+            await _lock.WaitAsync(ct);
+            try
+            {
+                await _writer.WriteAsync(line.AsMemory(), ct);
+                await _writer.FlushAsync(ct);
+            }
+            finally
+            {
+                _lock.Release();
+            }
         }
 
         return [];

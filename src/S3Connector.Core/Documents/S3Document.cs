@@ -13,7 +13,7 @@ public sealed record S3Document
     [JsonPropertyName("storage_class")] public string StorageClass { get; init; } = "STANDARD";
     [JsonPropertyName("_timestamp")] public required string Timestamp { get; init; }
     [JsonPropertyName("body")] public string? Body { get; init; }
-    [JsonPropertyName("_attachment")] public string? Attachment { get; init; }
+    [JsonPropertyName("_attachment")] public byte[]? Attachment { get; init; }
     [JsonPropertyName("_extract_binary_content")] public bool? ExtractBinaryContent { get; init; }
     [JsonPropertyName("_reduce_whitespace")] public bool? ReduceWhitespace { get; init; }
     [JsonPropertyName("_run_ml_inference")] public bool? RunMlInference { get; init; }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Elastic.Transport;
+using S3Connector.Core.Budgets;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Json;
 
@@ -9,13 +10,17 @@ namespace S3Connector.Core.Elasticsearch;
 /// <summary>One operation of a _bulk body, already serialized: an action line and, for index, the document line.</summary>
 internal sealed class BulkLine
 {
-    private BulkLine(string id, byte[] bytes, bool isDelete, int tag)
+    private BulkLine(string id, byte[] bytes, bool isDelete, int tag, BudgetHold? hold = null)
     {
         Id = id;
         Bytes = bytes;
         IsDelete = isDelete;
         Tag = tag;
+        Hold = hold;
     }
+
+    /// <summary>The memory its write took from the budget: given back once the request holding the line is sent.</summary>
+    public BudgetHold? Hold { get; }
 
     public string Id { get; }
     public byte[] Bytes { get; }
@@ -32,13 +37,18 @@ internal sealed class BulkLine
     public static BulkLine Delete(string id, DateTimeOffset observedAt, int tag = 0) =>
         new(id, Write("delete", id, observedAt.ToUnixTimeMilliseconds(), null), isDelete: true, tag);
 
-    public static BulkLine From(DocumentWrite write) => write.Document is { } document
-        ? Index(document, write.Tag)
-        : Delete(write.Id, write.ObservedAt, write.Tag);
+    public static BulkLine From(DocumentWrite write)
+    {
+        var line = write.Document is { } document ? Index(document, write.Tag) : Delete(write.Id, write.ObservedAt, write.Tag);
+        return write.Hold is null ? line : new BulkLine(line.Id, line.Bytes, line.IsDelete, line.Tag, write.Hold);
+    }
 
     private static byte[] Write(string action, string id, long version, S3Document? document)
     {
-        var buffer = new ArrayBufferWriter<byte>(document is null ? 128 : 1024);
+        // Sized for the content up front: doubling a buffer for a 10 MB attachment would cost three times its line.
+        var buffer = new ArrayBufferWriter<byte>(document is null
+            ? 128
+            : 2048 + (document.Attachment?.Length ?? 0) * 4 / 3 + (document.Body?.Length ?? 0) * 3 / 2);
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
@@ -66,6 +76,12 @@ internal sealed class BulkLine
 
     public static ReadOnlyMemory<byte> Body(IReadOnlyList<BulkLine> lines)
     {
+        if (lines.Count == 1)
+        {
+            // A large document fills a request alone: its line is the body, no copy.
+            return lines[0].Bytes;
+        }
+
         var body = new byte[lines.Sum(l => l.Bytes.Length)];
         var offset = 0;
         foreach (var line in lines)

@@ -50,25 +50,42 @@ public sealed class ElasticsearchSink(ElasticsearchClient client, ConnectorOptio
         var failures = new List<(BulkLine, string, bool)>();
         var chunk = new List<BulkLine>();
         long bytes = 0;
-        await foreach (var line in lines.WithCancellation(ct))
+        try
         {
-            if (chunk.Count > 0 && (chunk.Count >= options.BulkMaxDocuments || bytes + line.Length > options.BulkMaxBytes))
+            await foreach (var line in lines.WithCancellation(ct))
             {
-                failures.AddRange(await SendWithRetryAsync(chunk, ct));
-                chunk = [];
-                bytes = 0;
+                if (chunk.Count > 0 && (chunk.Count >= options.BulkMaxDocuments || bytes + line.Length > options.BulkMaxBytes))
+                {
+                    failures.AddRange(await SendWithRetryAsync(chunk, ct));
+                    Release(chunk);
+                    chunk = [];
+                    bytes = 0;
+                }
+
+                chunk.Add(line);
+                bytes += line.Length;
             }
 
-            chunk.Add(line);
-            bytes += line.Length;
+            if (chunk.Count > 0)
+            {
+                failures.AddRange(await SendWithRetryAsync(chunk, ct));
+            }
         }
-
-        if (chunk.Count > 0)
+        finally
         {
-            failures.AddRange(await SendWithRetryAsync(chunk, ct));
+            Release(chunk);
         }
 
         return failures;
+
+        // The documents' memory goes back to the budget as soon as their request is done, not when the batch is.
+        static void Release(List<BulkLine> sent)
+        {
+            foreach (var line in sent)
+            {
+                line.Hold?.Dispose();
+            }
+        }
     }
 
     /// <summary>

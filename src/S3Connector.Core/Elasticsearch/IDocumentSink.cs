@@ -1,3 +1,4 @@
+using S3Connector.Core.Budgets;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Sync;
 
@@ -11,6 +12,12 @@ namespace S3Connector.Core.Elasticsearch;
 /// <param name="Document">The document to index; null for a delete.</param>
 public sealed record DocumentWrite(int Tag, string Id, DateTimeOffset ObservedAt, S3Document? Document)
 {
+    /// <summary>
+    /// The memory the document took from the budget (<see cref="DocumentBuilder.ReserveAsync"/>): a sink disposes it
+    /// once the document is sent or written, and the <see cref="WriteStream"/> disposes whatever a sink left.
+    /// </summary>
+    public BudgetHold? Hold { get; init; }
+
     public static DocumentWrite Index(int tag, S3Document document) => new(tag, document.Id, document.ObservedAt, document);
 
     public static DocumentWrite Delete(int tag, string id, DateTimeOffset observedAt) => new(tag, id, observedAt, null);

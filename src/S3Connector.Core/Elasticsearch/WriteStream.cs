@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Threading.Channels;
+using S3Connector.Core.Budgets;
 
 namespace S3Connector.Core.Elasticsearch;
 
@@ -12,6 +14,7 @@ public sealed class WriteStream
 {
     private readonly Channel<DocumentWrite> _writes;
     private readonly Task<IReadOnlyList<WriteFailure>> _sending;
+    private readonly ConcurrentBag<BudgetHold> _holds = [];
 
     private WriteStream(IDocumentSink sink, int capacity, CancellationToken ct)
     {
@@ -21,7 +24,20 @@ public sealed class WriteStream
 
     public static WriteStream Open(IDocumentSink sink, int capacity, CancellationToken ct) => new(sink, capacity, ct);
 
-    public ValueTask WriteAsync(DocumentWrite write, CancellationToken ct) => _writes.Writer.WriteAsync(write, ct);
+    /// <summary>
+    /// Once this returns, the stream owns the write's <see cref="DocumentWrite.Hold"/>; when it throws, the caller still does.
+    /// </summary>
+    public ValueTask WriteAsync(DocumentWrite write, CancellationToken ct)
+    {
+        // Kept before the write: a write accepted is then always seen by the release at the end (a hold disposed twice
+        // gives its bytes back once).
+        if (write.Hold is { } hold)
+        {
+            _holds.Add(hold);
+        }
+
+        return _writes.Writer.WriteAsync(write, ct);
+    }
 
     /// <summary>Ends the stream and waits for the sink: the writes that failed after its retries.</summary>
     public Task<IReadOnlyList<WriteFailure>> CompleteAsync()
@@ -47,6 +63,11 @@ public sealed class WriteStream
         finally
         {
             _writes.Writer.TryComplete(error);
+            // Whatever the sink did not give back (it failed, or it is a sink that does not), and writes it never read.
+            foreach (var hold in _holds)
+            {
+                hold.Dispose();
+            }
         }
     }
 }

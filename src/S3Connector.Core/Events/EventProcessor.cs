@@ -82,7 +82,15 @@ public sealed partial class EventProcessor(
                         Interlocked.Add(ref bytesDownloaded, plan.BytesDownloaded);
                         if (plan.Write is { } write)
                         {
-                            await planned.WriteAsync(write, ct);
+                            try
+                            {
+                                await planned.WriteAsync(write, ct);
+                            }
+                            catch
+                            {
+                                write.Hold?.Dispose();
+                                throw;
+                            }
                         }
                     }
                     finally
@@ -183,9 +191,28 @@ public sealed partial class EventProcessor(
             return Delete(tag, id, observedAt, $"excluded by rule {decision.RuleId}");
         }
 
-        var built = await builder.BuildAsync(current, record.Region, syncJobId: null, observedAt, ct);
+        var hold = await builder.ReserveAsync(current, ct);
+        BuiltDocument built;
+        try
+        {
+            built = await builder.BuildAsync(current, record.Region, syncJobId: null, observedAt, ct);
+        }
+        catch
+        {
+            hold.Dispose();
+            throw;
+        }
+
         // A download is paid for whatever the record's fate: its bytes count even when the document is not written.
-        return Settle() with { BytesDownloaded = built.BytesDownloaded };
+        var settled = Settle() with { BytesDownloaded = built.BytesDownloaded };
+        if (settled.Write is { Document: not null } write)
+        {
+            // The document's memory stays taken until the sink has sent it.
+            return settled with { Write = write with { Hold = hold } };
+        }
+
+        hold.Dispose();
+        return settled;
 
         PlannedWrite Settle()
         {

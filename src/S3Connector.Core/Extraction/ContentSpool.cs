@@ -1,11 +1,13 @@
 using System.Buffers;
+using S3Connector.Core.Budgets;
 
 namespace S3Connector.Core.Extraction;
 
 /// <summary>
 /// A seekable local copy of an object's content for the readers (zip and PDF need random access). Small objects
 /// go to a pooled buffer; larger ones to a temporary file that deletes itself, so a batch of 10 MB files costs
-/// disk, not heap (Lambda's /tmp is 512 MB by default; <c>concurrent_downloads</c> × <c>max_file_size</c> fits).
+/// disk, not heap. A file takes its listed size from the process's disk budget for as long as it exists, so
+/// concurrent downloads wait for room in /tmp rather than fill it.
 /// </summary>
 public sealed class ContentSpool : IAsyncDisposable
 {
@@ -13,17 +15,20 @@ public sealed class ContentSpool : IAsyncDisposable
     public const int InMemoryLimit = 1024 * 1024;
 
     private readonly byte[]? _rented;
+    private readonly BudgetHold? _disk;
 
-    private ContentSpool(Stream content, byte[]? rented)
+    private ContentSpool(Stream content, byte[]? rented, BudgetHold? disk = null)
     {
         Content = content;
         _rented = rented;
+        _disk = disk;
     }
 
     public Stream Content { get; }
 
     /// <param name="expectedSize">The listed size; the copy still follows the real stream, whatever its length.</param>
-    public static async Task<ContentSpool> FillAsync(Stream source, long expectedSize, CancellationToken ct)
+    /// <param name="disk">Room in the temporary directory, taken before a file is written.</param>
+    public static async Task<ContentSpool> FillAsync(Stream source, long expectedSize, ByteBudget disk, CancellationToken ct)
     {
         if (expectedSize < InMemoryLimit)
         {
@@ -39,7 +44,7 @@ public sealed class ContentSpool : IAsyncDisposable
                 }
 
                 // The object grew since it was listed: a file holding what was read plus the rest.
-                return await ToFileAsync(rented.AsMemory(0, length), source, ct);
+                return await ToFileAsync(rented.AsMemory(0, length), source, await disk.AcquireAsync(expectedSize + length, ct), ct);
             }
             finally
             {
@@ -50,25 +55,35 @@ public sealed class ContentSpool : IAsyncDisposable
             }
         }
 
-        return await ToFileAsync(ReadOnlyMemory<byte>.Empty, source, ct);
+        return await ToFileAsync(ReadOnlyMemory<byte>.Empty, source, await disk.AcquireAsync(expectedSize, ct), ct);
     }
 
-    private static async Task<ContentSpool> ToFileAsync(ReadOnlyMemory<byte> head, Stream rest, CancellationToken ct)
+    private static async Task<ContentSpool> ToFileAsync(ReadOnlyMemory<byte> head, Stream rest, BudgetHold hold, CancellationToken ct)
     {
-        var file = CreateTempFile();
+        FileStream? file = null;
         try
         {
+            file = CreateTempFile();
             await file.WriteAsync(head, ct);
             await rest.CopyToAsync(file, 81920, ct);
             file.Position = 0;
-            return new ContentSpool(file, null);
+            return new ContentSpool(file, null, hold);
         }
         catch
         {
-            await file.DisposeAsync();
+            if (file is not null)
+            {
+                await file.DisposeAsync();
+            }
+
+            hold.Dispose();
             throw;
         }
     }
+
+    /// <summary>ENOSPC: the temporary directory is full (errno 28 on Linux, which .NET keeps as the HResult).</summary>
+    public static bool IsDiskFull(Exception e) =>
+        e is IOException { HResult: 28 or unchecked((int)0x80070070) } || e is IOException && e.Message.Contains("No space left on device", StringComparison.Ordinal);
 
     private static FileStream CreateTempFile() => new(
         Path.Combine(Path.GetTempPath(), $"s3c-{Guid.NewGuid():N}.tmp"),
@@ -81,6 +96,7 @@ public sealed class ContentSpool : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Content.DisposeAsync();
+        _disk?.Dispose();
         if (_rented is not null)
         {
             ArrayPool<byte>.Shared.Return(_rented);

@@ -408,12 +408,23 @@ public sealed class RangeWorker(
                 async (i, c) =>
                 {
                     var item = toBuild[i];
-                    var built = await builder.BuildAsync(item.Object, message.Region, message.JobId, observedAt, c);
-                    var write = Settle(item, built, lastAttempt, tally, deletes, ref retry);
-                    if (write is not null)
+                    // Taken before the download and given back by the sink once the document is sent (or here, when
+                    // nothing is written), so what all messages of this process hold stays within the memory budget.
+                    var hold = await builder.ReserveAsync(item.Object, c);
+                    try
                     {
-                        written[i] = item.Object;
-                        await stream.WriteAsync(DocumentWrite.Index(i, write), c);
+                        var built = await builder.BuildAsync(item.Object, message.Region, message.JobId, observedAt, c);
+                        var write = Settle(item, built, lastAttempt, tally, deletes, ref retry);
+                        if (write is not null)
+                        {
+                            written[i] = item.Object;
+                            await stream.WriteAsync(DocumentWrite.Index(i, write) with { Hold = hold }, c);
+                            hold = null;
+                        }
+                    }
+                    finally
+                    {
+                        hold?.Dispose();
                     }
                 });
         }
