@@ -1,5 +1,6 @@
 using Amazon.SimpleSystemsManagement;
 using Amazon.SimpleSystemsManagement.Model;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Configuration;
 
@@ -13,7 +14,12 @@ public static class SsmSecrets
             return options;
         }
 
-        using var ssm = new AmazonSimpleSystemsManagementClient(Amazon.RegionEndpoint.GetBySystemName(options.Region));
+        // The connector's own credentials and endpoint: with endpoint_url the parameter lives in that stack, and
+        // explicit keys must not be silently replaced by whatever the default chain finds.
+        var config = S3ClientFactory.Configure(new AmazonSimpleSystemsManagementConfig(), options, options.Region);
+        using var ssm = S3ClientFactory.CreateCredentials(options) is { } credentials
+            ? new AmazonSimpleSystemsManagementClient(credentials, config)
+            : new AmazonSimpleSystemsManagementClient(config);
         try
         {
             var response = await ssm.GetParameterAsync(new GetParameterRequest { Name = name, WithDecryption = true }, ct);

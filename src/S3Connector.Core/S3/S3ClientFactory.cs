@@ -11,6 +11,9 @@ namespace S3Connector.Core.S3;
 /// <summary>One S3 client per region, created once and reused for the life of the process.</summary>
 public sealed class S3ClientFactory : IDisposable
 {
+    /// <summary>The role session name, so CloudTrail shows which calls the connector made.</summary>
+    internal const string SessionName = "s3-lambda-connector";
+
     private readonly ConnectorOptions _options;
     private readonly AWSCredentials? _credentials;
     private readonly ConcurrentDictionary<string, IAmazonS3> _clients = new(StringComparer.Ordinal);
@@ -68,7 +71,15 @@ public sealed class S3ClientFactory : IDisposable
         }
 
         var chain = baseCredentials ?? DefaultAWSCredentialsIdentityResolver.GetCredentials();
-        return new AssumeRoleAWSCredentials(chain, options.RoleArn, "s3-lambda-connector");
+        if (options.EndpointUrl is null)
+        {
+            return new AssumeRoleAWSCredentials(chain, options.RoleArn, SessionName);
+        }
+
+        // A local stack or S3-compatible store answers STS on endpoint_url too; real STS would not know its role.
+        var sts = new AmazonSecurityTokenServiceClient(
+            chain, Configure(new AmazonSecurityTokenServiceConfig(), options, options.Region));
+        return new AssumedRoleCredentials(sts, options.RoleArn, SessionName);
     }
 
     public void Dispose()

@@ -120,9 +120,12 @@ public sealed class SyncStack : IAsyncLifetime
     }
 
     /// <summary>Every document of the index as id → source, read with search_after (the test indices are small).</summary>
-    public async Task<Dictionary<string, JsonObject>> ReadIndexAsync(string index)
+    public Task<Dictionary<string, JsonObject>> ReadIndexAsync(string index) => ReadIndexAsync(Es, index);
+
+    /// <summary>Every document of the index on <paramref name="es"/>, for stacks other than this one (moto's).</summary>
+    public static async Task<Dictionary<string, JsonObject>> ReadIndexAsync(ElasticsearchClient es, string index)
     {
-        await Es.Indices.RefreshAsync(index);
+        await es.Indices.RefreshAsync(index);
         var result = new Dictionary<string, JsonObject>(StringComparer.Ordinal);
         string? after = null;
         while (true)
@@ -138,7 +141,7 @@ public sealed class SyncStack : IAsyncLifetime
                 body["search_after"] = new JsonArray(after);
             }
 
-            var response = await Es.Transport.RequestAsync<StringResponse>(
+            var response = await es.Transport.RequestAsync<StringResponse>(
                 Elastic.Transport.HttpMethod.POST, $"/{index}/_search", PostData.String(body.ToJsonString()));
             Assert.True(response.ApiCallDetails.HasSuccessfulStatusCode, response.Body);
             var hits = JsonNode.Parse(response.Body)!["hits"]!["hits"]!.AsArray();
