@@ -31,5 +31,11 @@ public static class SsmSecrets
                 // The name is not echoed: users paste the key itself into this setting by mistake.
                 $"the SSM parameter could not be read: {e.ErrorCode}")]);
         }
+        catch (Amazon.Runtime.AmazonClientException e) when (!ct.IsCancellationRequested)
+        {
+            // No credentials, no network: the SDK's sentence names the cause and carries no parameter value.
+            throw new ConfigurationException([new ConfigurationError("elasticsearch.api_key_ssm_parameter",
+                $"the SSM parameter could not be read: {e.GetType().Name}: {e.Message}")]);
+        }
     }
 }
