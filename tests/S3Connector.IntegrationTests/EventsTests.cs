@@ -146,16 +146,11 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal((2, 0, 2), (emf.Sum(ConnectorMetrics.EventsIndexed), emf.Sum(ConnectorMetrics.EventsRetried), emf.Sum(ConnectorMetrics.EventBytesDownloaded)));
     }
 
-    [Theory]
+    [TestServerTheory]
     [InlineData(500, 1)]
     [InlineData(4, 3)]
     public async Task An_sqs_batch_writes_its_documents_in_one_bulk_request_unless_the_flush_limits_split_it(int bulkMaxDocuments, int bulkRequests)
     {
-        if (stack.RealCluster)
-        {
-            return; // Counts the requests the test server received.
-        }
-
         var bucket = await stack.CreateBucketAsync("events");
         var index = SyncStack.NewName("events");
         var options = Load(stack.WriteConfig(index, [bucket], c => c["bulk_max_documents"] = bulkMaxDocuments));
@@ -179,14 +174,9 @@ public sealed class EventsTests(SyncStack stack) : IClassFixture<SyncStack>
             (await stack.ReadIndexAsync(index)).Keys.Order(StringComparer.Ordinal));
     }
 
-    [Fact]
+    [TestServerFact]
     public async Task A_bulk_item_that_keeps_failing_fails_only_its_own_message()
     {
-        if (stack.RealCluster)
-        {
-            return; // Needs the test server's fault injection.
-        }
-
         var bucket = await stack.CreateBucketAsync("events");
         var index = SyncStack.NewName("events");
         var options = Load(stack.WriteConfig(index, [bucket]));

@@ -149,14 +149,9 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal(keys.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(), documents.Keys.Order());
     }
 
-    [Fact]
+    [TestServerFact]
     public async Task Rejected_bulk_items_are_retried_until_indexed()
     {
-        if (stack.RealCluster)
-        {
-            return; // Needs the test server's fault injection.
-        }
-
         var (bucket, keys) = await SeedBucketAsync(60);
         var index = SyncStack.NewName("rejected");
         // Fewer consecutive rejections than the retry budget: every write must get through.
@@ -174,14 +169,9 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         }
     }
 
-    [Fact]
+    [TestServerFact]
     public async Task A_document_Elasticsearch_refuses_for_good_fails_at_once_and_the_rest_are_indexed()
     {
-        if (stack.RealCluster)
-        {
-            return; // Needs the test server's fault injection.
-        }
-
         var (bucket, keys) = await SeedBucketAsync(40);
         var index = SyncStack.NewName("refused");
         stack.EsServer!.Faults.RefuseDocument(ObjectKeys.DocumentId(bucket, keys[3]));
@@ -202,14 +192,9 @@ public sealed class FailureTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal(keys.Count - 1, (await stack.ReadIndexAsync(index)).Count);
     }
 
-    [Fact]
+    [TestServerFact]
     public async Task Items_that_never_index_fail_the_sync_and_delete_nothing()
     {
-        if (stack.RealCluster)
-        {
-            return; // Needs the test server's fault injection.
-        }
-
         var (bucket, keys) = await SeedBucketAsync(40);
         var index = SyncStack.NewName("neverindexed");
         var config = stack.WriteConfig(index, [bucket], c => c["work_max_receive_count"] = 2);

@@ -143,14 +143,9 @@ public sealed class GcDeletesTests(SyncStack stack) : IClassFixture<SyncStack>
         Assert.Equal("", fixedUp.Error);
     }
 
-    [Fact]
+    [TestServerFact]
     public async Task Validate_says_when_it_cannot_read_the_settings_and_still_succeeds()
     {
-        if (stack.RealCluster)
-        {
-            return; // Needs the test server's fault injection.
-        }
-
         var index = SyncStack.NewName("gcunread");
         Assert.Equal(200, (await SendAsync(Elastic.Transport.HttpMethod.PUT, $"/{index}")).Status);
         stack.EsServer!.Faults.FailRequests(1_000, 500, $"/{index}/_settings");

@@ -43,4 +43,7 @@ internal static partial class Log
 
     [LoggerMessage(13, LogLevel.Warning, "Index {Index} created without index.gc_deletes, which Elasticsearch refused ({Reason}): a deleted object's document may come back until the next full sync")]
     public static partial void GcDeletesRefused(ILogger logger, string index, string reason);
+
+    [LoggerMessage(14, LogLevel.Error, "Sync job {JobId} could not be marked failed ({Reason}); it is abandoned once it has made no progress for the stall limit")]
+    public static partial void JobNotFailed(ILogger logger, string jobId, string reason);
 }

@@ -99,11 +99,12 @@ public sealed class SyncScheduler(
             UpdatedAt = now,
         }, ct);
         var fanoutUnit = new UnitDocument { JobId = jobId, UnitId = UnitIds.Fanout(jobId), Status = UnitStatus.Pending, UpdatedAt = now };
-        await jobs.CreatePendingUnitsAsync([fanoutUnit], ct);
-
         var ranges = 0;
+        var unitRecorded = false;
         try
         {
+            await jobs.CreatePendingUnitsAsync([fanoutUnit], ct);
+            unitRecorded = true;
             foreach (var target in targets)
             {
                 ranges += await FanOutAsync(jobId, target, ct);
@@ -111,9 +112,8 @@ public sealed class SyncScheduler(
         }
         catch (Exception e) when (!ct.IsCancellationRequested)
         {
-            var reason = $"listing could not be fanned out: {S3Errors.Describe(e)}";
-            await jobs.FinishUnitAsync(fanoutUnit with { Status = UnitStatus.Failed, Error = reason, Counters = new JobCounters { FailedPages = 1 } }, ct);
-            await completion.FailAsync(jobId, reason, ct);
+            var reason = $"listing could not be fanned out: {(e is ElasticsearchException ? e.Message : S3Errors.Describe(e))}";
+            await FailStartAsync(jobId, unitRecorded ? fanoutUnit : null, reason, ct);
             throw new SyncStartException(reason, e);
         }
 
@@ -222,6 +222,27 @@ public sealed class SyncScheduler(
     /// points extrapolated from the keys it holds (<see cref="RangeSplitter.SplitPoints"/>), so one flat prefix of
     /// millions of keys starts on every worker at once instead of one.
     /// </summary>
+    /// <summary>
+    /// A start that recorded its job but not its work fails the job at once, so it blocks no later sync. Best effort:
+    /// when Elasticsearch cannot take even that, the job has no progress and is abandoned after <see cref="StalledAfter"/>.
+    /// </summary>
+    private async Task FailStartAsync(string jobId, UnitDocument? fanoutUnit, string reason, CancellationToken ct)
+    {
+        try
+        {
+            if (fanoutUnit is not null)
+            {
+                await jobs.FinishUnitAsync(fanoutUnit with { Status = UnitStatus.Failed, Error = reason, Counters = new JobCounters { FailedPages = 1 } }, ct);
+            }
+
+            await completion.FailAsync(jobId, reason, ct);
+        }
+        catch (Exception e) when (!ct.IsCancellationRequested && e is ElasticsearchException or HttpRequestException or Elastic.Transport.TransportException)
+        {
+            Log.JobNotFailed(logger, jobId, e.Message);
+        }
+    }
+
     private async Task<int> FanOutAsync(string jobId, Target target, CancellationToken ct)
     {
         var cuts = target.Top.CommonPrefixes.ToList();
