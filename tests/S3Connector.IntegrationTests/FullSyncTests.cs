@@ -5,10 +5,14 @@ using S3Connector.Testing;
 
 namespace S3Connector.IntegrationTests;
 
-public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncStack>
+/// <summary>
+/// Full syncs as a user runs them, written once against <see cref="S3SyncStack"/> and run on fauxqs
+/// (<see cref="FullSyncTests"/>) and on moto (<see cref="MotoFullSyncTests"/>).
+/// </summary>
+public abstract class FullSyncScenarios<TStack>(TStack stack) where TStack : S3SyncStack
 {
     /// <summary>5,000+ keys over nested prefixes, with the characters that break naive code.</summary>
-    private static List<(string Key, string Content)> TrickyObjects(int count, string salt)
+    protected static List<(string Key, string Content)> TrickyObjects(int count, string salt)
     {
         var objects = new List<(string, string)>();
         for (var i = 0; objects.Count < count; i++)
@@ -74,7 +78,7 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         var bucket = await stack.CreateBucketAsync("sqs");
         var objects = TrickyObjects(300, "sqs-");
         await stack.PutManyAsync(bucket, objects);
-        using var sqs = stack.Aws.CreateSqsClient();
+        using var sqs = stack.S3Stack.CreateSqsClient();
         var queueUrl = (await sqs.CreateQueueAsync(SyncStack.NewName("work"))).QueueUrl;
         var index = SyncStack.NewName("sqs");
 
@@ -84,6 +88,50 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         var documents = await stack.ReadIndexAsync(index);
         Assert.Equal(ExpectedIds(bucket, objects.Select(o => o.Key)), documents.Keys.Order(StringComparer.Ordinal));
     }
+
+    protected static IEnumerable<string> ExpectedIds(string bucket, IEnumerable<string> keys) =>
+        keys.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(StringComparer.Ordinal);
+
+    private static void AssertContractFields(
+        string bucket, List<(string Key, string Content)> objects, Dictionary<string, System.Text.Json.Nodes.JsonObject> documents)
+    {
+        foreach (var (key, content) in objects.Where((_, i) => i % 97 == 0 || i < 20))
+        {
+            var id = ObjectKeys.DocumentId(bucket, key);
+            var doc = documents[id];
+            Assert.Equal(id, doc["id"]!.GetValue<string>());
+            Assert.Equal(key, doc["filename"]!.GetValue<string>());
+            Assert.Equal(bucket, doc["bucket"]!.GetValue<string>());
+            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(content), doc["size_in_bytes"]!.GetValue<long>());
+            Assert.Equal($"s3://{bucket}/{key}", doc["url"]!.GetValue<string>());
+            Assert.Equal(ObjectKeys.Extension(key), doc["extension"]!.GetValue<string>());
+            Assert.Equal("STANDARD", doc["storage_class"]!.GetValue<string>());
+            Assert.Matches(ContractPatterns.Timestamp(), doc["_timestamp"]!.GetValue<string>());
+            Assert.Matches("^[0-9a-f]{32}$", doc["etag"]!.GetValue<string>());
+            var extension = ObjectKeys.Extension(key);
+            if (extension is ".txt" or ".md" or ".json" or ".csv" && !key.EndsWith('/'))
+            {
+                Assert.Equal(content.Split('\n')[0], doc["body"]!.GetValue<string>().Split('\n')[0]);
+            }
+            else
+            {
+                Assert.Null(doc["body"]);
+            }
+        }
+    }
+}
+
+internal static partial class ContractPatterns
+{
+    /// <summary>CONTRACT §2's <c>_timestamp</c>: ISO 8601 in UTC, to the second, with an explicit offset.</summary>
+    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")]
+    public static partial Regex Timestamp();
+}
+
+/// <summary>The full-sync scenarios on fauxqs, and what only fauxqs can do: fail SQS receives.</summary>
+public sealed class FullSyncTests(SyncStack stack) : FullSyncScenarios<SyncStack>(stack), IClassFixture<SyncStack>
+{
+    private readonly SyncStack stack = stack;
 
     [Fact]
     public async Task Sync_through_a_real_sqs_queue_survives_failing_receives()
@@ -115,38 +163,8 @@ public sealed partial class FullSyncTests(SyncStack stack) : IClassFixture<SyncS
         var documents = await stack.ReadIndexAsync(index);
         Assert.Equal(ExpectedIds(bucket, objects.Select(o => o.Key)), documents.Keys.Order(StringComparer.Ordinal));
     }
-
-    private static IEnumerable<string> ExpectedIds(string bucket, IEnumerable<string> keys) =>
-        keys.Select(k => ObjectKeys.DocumentId(bucket, k)).Order(StringComparer.Ordinal);
-
-    private static void AssertContractFields(
-        string bucket, List<(string Key, string Content)> objects, Dictionary<string, System.Text.Json.Nodes.JsonObject> documents)
-    {
-        foreach (var (key, content) in objects.Where((_, i) => i % 97 == 0 || i < 20))
-        {
-            var id = ObjectKeys.DocumentId(bucket, key);
-            var doc = documents[id];
-            Assert.Equal(id, doc["id"]!.GetValue<string>());
-            Assert.Equal(key, doc["filename"]!.GetValue<string>());
-            Assert.Equal(bucket, doc["bucket"]!.GetValue<string>());
-            Assert.Equal(System.Text.Encoding.UTF8.GetByteCount(content), doc["size_in_bytes"]!.GetValue<long>());
-            Assert.Equal($"s3://{bucket}/{key}", doc["url"]!.GetValue<string>());
-            Assert.Equal(ObjectKeys.Extension(key), doc["extension"]!.GetValue<string>());
-            Assert.Equal("STANDARD", doc["storage_class"]!.GetValue<string>());
-            Assert.Matches(TimestampPattern(), doc["_timestamp"]!.GetValue<string>());
-            Assert.Matches("^[0-9a-f]{32}$", doc["etag"]!.GetValue<string>());
-            var extension = ObjectKeys.Extension(key);
-            if (extension is ".txt" or ".md" or ".json" or ".csv" && !key.EndsWith('/'))
-            {
-                Assert.Equal(content.Split('\n')[0], doc["body"]!.GetValue<string>().Split('\n')[0]);
-            }
-            else
-            {
-                Assert.Null(doc["body"]);
-            }
-        }
-    }
-
-    [GeneratedRegex(@"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+00:00$")]
-    private static partial Regex TimestampPattern();
 }
+
+/// <summary>The full-sync scenarios on moto, an S3 that was not patched to the connector's needs.</summary>
+public sealed class MotoFullSyncTests(MotoStack stack) : FullSyncScenarios<MotoStack>(stack), IClassFixture<MotoStack>;
+

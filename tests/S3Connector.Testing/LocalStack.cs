@@ -18,7 +18,7 @@ namespace S3Connector.Testing;
 /// injection, storage classes, listing owners and an S3 → SQS notification bridge (see the launcher's header).
 /// One instance is one emulator process; disposing it stops the process. Each instance starts empty.
 /// </summary>
-public sealed class LocalStack : IAsyncDisposable
+public sealed class LocalStack : IS3Stack
 {
     /// <summary>The solution file that marks the repository root.</summary>
     public const string SolutionFileName = "S3LambdaConnector.sln";
@@ -64,6 +64,9 @@ public sealed class LocalStack : IAsyncDisposable
 
     /// <summary>The emulator's base address, <c>http://127.0.0.1:PORT/</c>, for S3 and SQS alike.</summary>
     public Uri Endpoint { get; }
+
+    /// <summary>fauxqs accepts any keys; these are the ones the tests have always used.</summary>
+    public (string AccessKey, string SecretKey) Keys => ("test", "test");
 
     /// <summary>The emulator's port on 127.0.0.1.</summary>
     public int Port => Endpoint.Port;
@@ -284,7 +287,7 @@ public sealed class LocalStack : IAsyncDisposable
             AuthenticationRegion = Region,
         };
         configure?.Invoke(config);
-        return new AmazonS3Client(new BasicAWSCredentials("test", "test"), config);
+        return new AmazonS3Client(new BasicAWSCredentials(Keys.AccessKey, Keys.SecretKey), config);
     }
 
     /// <summary>An SQS client for this emulator (us-east-1, dummy credentials).</summary>
@@ -296,7 +299,7 @@ public sealed class LocalStack : IAsyncDisposable
             AuthenticationRegion = Region,
         };
         configure?.Invoke(config);
-        return new AmazonSQSClient(new BasicAWSCredentials("test", "test"), config);
+        return new AmazonSQSClient(new BasicAWSCredentials(Keys.AccessKey, Keys.SecretKey), config);
     }
 
     /// <summary>The S3/SQS requests the emulator received (oldest first, bounded), with their response status.</summary>

@@ -17,7 +17,7 @@ namespace S3Connector.Testing;
 /// same port, which the <c>role_arn</c> and <c>api_key_ssm_parameter</c> paths need. One instance is one process;
 /// disposing it kills the process tree. Each instance starts empty.
 /// </summary>
-public sealed class MotoServer : IAsyncDisposable
+public sealed class MotoServer : IS3Stack
 {
     /// <summary>The executable looked up on PATH.</summary>
     public const string Executable = "moto_server";
@@ -51,6 +51,8 @@ public sealed class MotoServer : IAsyncDisposable
 
     /// <summary>The server's base address, <c>http://127.0.0.1:PORT/</c>, for every service it emulates.</summary>
     public Uri Endpoint { get; }
+
+    public (string AccessKey, string SecretKey) Keys => (AccessKey, SecretKey);
 
     /// <summary>What moto wrote to stderr so far (bounded): its request log and any traceback.</summary>
     public string StandardError

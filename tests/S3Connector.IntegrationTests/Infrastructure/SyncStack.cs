@@ -10,12 +10,17 @@ using S3Connector.Testing;
 namespace S3Connector.IntegrationTests.Infrastructure;
 
 /// <summary>
-/// The local stack of one test class: fauxqs for S3 and SQS, and the Elasticsearch test server, or the real cluster
-/// named by <c>ES_URL</c> (with <c>ES_API_KEY</c>) so the same suite checks real Elasticsearch.
+/// The stack of one test class: an S3 + SQS emulator (<see cref="IS3Stack"/>), and the Elasticsearch test server, or
+/// the real cluster named by <c>ES_URL</c> (with <c>ES_API_KEY</c>) so the same suite checks real Elasticsearch.
+/// Scenarios written against this base run on fauxqs (<see cref="SyncStack"/>) and on moto (<see cref="MotoStack"/>).
 /// </summary>
-public sealed class SyncStack : IAsyncLifetime
+public abstract class S3SyncStack : IAsyncLifetime
 {
-    public LocalStack Aws { get; private set; } = null!;
+    private IS3Stack _s3Stack = null!;
+
+    /// <summary>The emulator this stack runs on.</summary>
+    public IS3Stack S3Stack => _s3Stack;
+
     public EsTestServerHost? EsServer { get; private set; }
     public Uri EsUrl { get; private set; } = null!;
     public string? EsApiKey { get; } = Environment.GetEnvironmentVariable("ES_API_KEY");
@@ -25,10 +30,12 @@ public sealed class SyncStack : IAsyncLifetime
     /// <summary>Fault injection needs the test server; against a real cluster those tests only check the happy path.</summary>
     public bool RealCluster => EsServer is null;
 
+    protected abstract Task<IS3Stack> StartS3StackAsync();
+
     public async Task InitializeAsync()
     {
-        Aws = await LocalStack.StartAsync();
-        S3 = Aws.CreateS3Client();
+        _s3Stack = await StartS3StackAsync();
+        S3 = _s3Stack.CreateS3Client();
         if (Environment.GetEnvironmentVariable("ES_URL") is { Length: > 0 } url)
         {
             EsUrl = new Uri(url);
@@ -50,13 +57,17 @@ public sealed class SyncStack : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        S3.Dispose();
+        // A failed start leaves these unset; xunit still calls DisposeAsync.
+        S3?.Dispose();
         if (EsServer is not null)
         {
             await EsServer.DisposeAsync();
         }
 
-        await Aws.DisposeAsync();
+        if (_s3Stack is not null)
+        {
+            await _s3Stack.DisposeAsync();
+        }
     }
 
     public static string NewName(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..Math.Min(40, prefix.Length + 33)];
@@ -68,14 +79,22 @@ public sealed class SyncStack : IAsyncLifetime
         return bucket;
     }
 
-    public Task PutAsync(string bucket, string key, string content = "", string? storageClass = null) =>
-        S3.PutObjectAsync(new PutObjectRequest
+    public Task PutAsync(string bucket, string key, string content = "", string? storageClass = null, IDictionary<string, string>? metadata = null)
+    {
+        var request = new PutObjectRequest
         {
             BucketName = bucket,
             Key = key,
             InputStream = new MemoryStream(Encoding.UTF8.GetBytes(content)),
             StorageClass = storageClass is null ? null : S3StorageClass.FindValue(storageClass),
-        });
+        };
+        foreach (var (name, value) in metadata ?? new Dictionary<string, string>())
+        {
+            request.Metadata[name] = value;
+        }
+
+        return S3.PutObjectAsync(request);
+    }
 
     public async Task PutManyAsync(string bucket, IEnumerable<(string Key, string Content)> objects, int parallelism = 8)
     {
@@ -97,9 +116,9 @@ public sealed class SyncStack : IAsyncLifetime
             ["buckets"] = new JsonArray(buckets.Select(b => (JsonNode)JsonValue.Create(b)!).ToArray()),
             ["index_name"] = index,
             ["jobs_index"] = index + "-jobs",
-            ["endpoint_url"] = Aws.Endpoint.ToString().TrimEnd('/'),
-            ["aws_access_key_id"] = "test",
-            ["aws_secret_access_key"] = "test",
+            ["endpoint_url"] = _s3Stack.Endpoint.ToString().TrimEnd('/'),
+            ["aws_access_key_id"] = _s3Stack.Keys.AccessKey,
+            ["aws_secret_access_key"] = _s3Stack.Keys.SecretKey,
             ["elasticsearch"] = es,
         };
         tweak?.Invoke(config);
@@ -160,4 +179,12 @@ public sealed class SyncStack : IAsyncLifetime
     }
 
     public async Task<bool> IndexExistsAsync(string index) => (await Es.Indices.ExistsAsync(index)).Exists;
+}
+
+/// <summary>The local stack of most test classes: fauxqs, with its request log and fault injection (<see cref="Aws"/>).</summary>
+public sealed class SyncStack : S3SyncStack
+{
+    public LocalStack Aws => (LocalStack)S3Stack;
+
+    protected override async Task<IS3Stack> StartS3StackAsync() => await LocalStack.StartAsync();
 }
