@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Rules;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Bench;
 

@@ -44,7 +44,10 @@ public static partial class Program
             Secrets = [.. SecretVariables.Select(environment.GetValueOrDefault).OfType<string>(), .. HostPassword(environment)],
         };
         // One provider for logs and metrics: both write stdout under its lock, so their lines never interleave.
+        // The provider, the services and their clients live as long as the process: Lambda ends it, nothing disposes them.
+#pragma warning disable CA2000
         var stdout = new LambdaJsonLoggerProvider(Console.OpenStandardOutput(), MinimumLevel(environment));
+#pragma warning restore CA2000
         using var loggers = LoggerFactory.Create(b => b
             .SetMinimumLevel(LogLevel.Trace)
             .AddProvider(stdout));
@@ -62,8 +65,10 @@ public static partial class Program
 
             var queueUrl = options.WorkQueueUrl
                 ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", "required in Lambda (S3C_WORK_QUEUE_URL)")]);
+#pragma warning disable CA2000 // for the life of the process, as above
             services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl, S3Connector.Core.Retries.RetryPolicy.System), loggers,
                 metrics: new EmfMetrics(stdout, TimeProvider.System));
+#pragma warning restore CA2000
             handler = FunctionHost.Select(handlerName, services, loggers);
         }
         catch (Exception e)

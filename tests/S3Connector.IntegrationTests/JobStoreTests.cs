@@ -4,6 +4,7 @@ using S3Connector.Core.Jobs;
 using S3Connector.Core.Retries;
 using S3Connector.Core.Sync;
 using S3Connector.IntegrationTests.Infrastructure;
+using S3Connector.Core.S3;
 
 namespace S3Connector.IntegrationTests;
 
@@ -47,7 +48,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
         var sink = new ElasticsearchSink(ElasticsearchClientFactory.Create(options.Elasticsearch), options, RetryPolicy.System,
             Microsoft.Extensions.Logging.Abstractions.NullLogger<ElasticsearchSink>.Instance);
         var newer = Core.Documents.DocumentBuilder.MetadataDocument(
-            new Core.Documents.S3ObjectInfo("b", "k.txt", 2, DateTimeOffset.UnixEpoch, "new", "STANDARD", ""), null, DateTimeOffset.UtcNow);
+            new Core.S3.S3ObjectInfo("b", "k.txt", 2, DateTimeOffset.UnixEpoch, "new", "STANDARD", ""), null, DateTimeOffset.UtcNow);
         var older = newer with { Etag = "old", ObservedAt = newer.ObservedAt.AddSeconds(-1) };
 
         Assert.Empty(await sink.WriteAsync(new[] { DocumentWrite.Index(0, newer) }.ToAsyncEnumerable(), default));

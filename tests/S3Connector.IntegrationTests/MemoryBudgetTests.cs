@@ -3,6 +3,7 @@ using Amazon.S3.Model;
 using Elastic.Transport;
 using S3Connector.Core.Documents;
 using S3Connector.IntegrationTests.Infrastructure;
+using S3Connector.Core.S3;
 
 namespace S3Connector.IntegrationTests;
 

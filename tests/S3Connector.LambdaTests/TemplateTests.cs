@@ -6,6 +6,7 @@ using S3Connector.Functions.Events;
 using S3Connector.Functions.Handlers;
 using S3Connector.Testing;
 using YamlDotNet.RepresentationModel;
+using S3Connector.Core.S3;
 
 namespace S3Connector.LambdaTests;
 
@@ -169,7 +170,7 @@ public sealed partial class TemplateTests
             using var budgets = new Core.Budgets.ContentBudgets(1, 1);
             var builder = new Core.Documents.DocumentBuilder(options, null!, new Core.Extraction.ContentExtractor(), budgets,
                 Microsoft.Extensions.Logging.Abstractions.NullLogger<Core.Documents.DocumentBuilder>.Instance);
-            var largest = new Core.Documents.S3ObjectInfo("b", "largest.pdf", maxFileSize, DateTimeOffset.UnixEpoch, "etag", "STANDARD", "");
+            var largest = new Core.S3.S3ObjectInfo("b", "largest.pdf", maxFileSize, DateTimeOffset.UnixEpoch, "etag", "STANDARD", "");
             var estimate = builder.MemoryEstimate(largest);
             Assert.True(estimate <= memoryBytes * Core.Budgets.ContentBudgets.MemoryShare,
                 $"{extraction}: a {maxFileSize}-byte object needs about {estimate} bytes, over {Core.Budgets.ContentBudgets.MemoryShare:P0} of MemorySize");

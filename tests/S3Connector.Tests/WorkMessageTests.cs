@@ -4,6 +4,7 @@ using S3Connector.Core.Documents;
 using S3Connector.Core.Json;
 using S3Connector.Core.Queue;
 using S3Connector.Core.Sync;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Tests;
 

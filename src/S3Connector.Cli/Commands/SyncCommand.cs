@@ -72,7 +72,10 @@ public static class SyncCommand
             catch (OperationCanceledException) when (ct.IsCancellationRequested && inProcess is not null)
             {
                 // Its messages die with this process: failed now, it cannot hold back the scheduler's next sync.
+                // Disposed by the using; the analyzer loses it at the rethrow below.
+#pragma warning disable CA2000
                 using var grace = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+#pragma warning restore CA2000
                 await services.Completion.FailAsync(start.JobId, Interrupted, grace.Token, countUnits: false);
                 throw;
             }

@@ -1,4 +1,5 @@
 using S3Connector.Core.Configuration;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Documents;
 
@@ -70,14 +71,3 @@ public static class ContentPolicy
         return ContentSkipReason.None;
     }
 }
-
-/// <summary>What a listing tells about one object.</summary>
-public sealed record S3ObjectInfo(
-    string Bucket,
-    string Key,
-    long Size,
-    DateTimeOffset LastModified,
-    string ETag,
-    string StorageClass,
-    string Owner,
-    bool Restored = false);

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Extraction;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Documents;
 

@@ -33,12 +33,22 @@ public sealed class NdjsonDocumentSink(string path) : IDocumentSink, IDisposable
             try
             {
                 await _writer.WriteAsync(line.AsMemory(), ct);
-                await _writer.FlushAsync(ct);
             }
             finally
             {
                 _lock.Release();
             }
+        }
+
+        await _lock.WaitAsync(ct);
+        try
+        {
+            // Once per batch: what was written is on disk when the batch's unit is recorded done.
+            await _writer.FlushAsync(ct);
+        }
+        finally
+        {
+            _lock.Release();
         }
 
         return [];

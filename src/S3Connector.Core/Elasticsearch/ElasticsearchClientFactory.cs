@@ -14,9 +14,12 @@ public static class ElasticsearchClientFactory
     /// </summary>
     public static ElasticsearchClient Create(ElasticsearchOptions options)
     {
+        // The client owns its settings and node pool for the life of the process (clients are created once).
+#pragma warning disable CA2000
         var settings = new ElasticsearchClientSettings(
             new SingleNodePool(options.Host),
             sourceSerializer: (_, s) => new DefaultSourceSerializer(s, ConnectorJson.Default));
+#pragma warning restore CA2000
         settings.RequestTimeout(TimeSpan.FromSeconds(options.RequestTimeoutSeconds));
         settings.MaximumRetries(0);
         if (options.Trust is { } trust)

@@ -39,7 +39,7 @@ internal sealed class HtmlReader : IFormatReader
     public void Read(Stream content, string extension, TextCollector text, CancellationToken ct)
     {
         using var source = new TextSource(content, SniffEncoding(content));
-        var tokenizer = new HtmlTokenizer(source, HtmlEntityProvider.Resolver);
+        using var tokenizer = new HtmlTokenizer(source, HtmlEntityProvider.Resolver);
         string? hidden = null;
         while (!text.IsFull)
         {

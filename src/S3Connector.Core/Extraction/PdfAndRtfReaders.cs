@@ -49,7 +49,10 @@ internal sealed class RtfReader : IFormatReader
 
     public void Read(Stream content, string extension, TextCollector text, CancellationToken ct)
     {
+        // Not disposed: that would close the caller's stream, which the caller owns (its spool disposes it).
+#pragma warning disable CA2000
         var input = new BufferedStream(content, 64 * 1024);
+#pragma warning restore CA2000
         Span<byte> magic = stackalloc byte[5];
         if (input.ReadAtLeast(magic, 5, throwOnEndOfStream: false) != 5 || !magic.SequenceEqual("{\\rtf"u8))
         {

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.RegularExpressions;
 using S3Connector.Core.Configuration;
 using S3Connector.Core.Documents;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Rules;
 

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using S3Connector.Core.Documents;
 using S3Connector.Core.Json;
+using S3Connector.Core.S3;
 
 namespace S3Connector.Core.Sync;
 
