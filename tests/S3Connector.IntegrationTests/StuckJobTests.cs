@@ -58,7 +58,7 @@ public sealed class StuckJobTests(SyncStack stack) : IClassFixture<SyncStack>
     private static async Task<JobDocument> JobAsync(ConnectorServices services, string jobId) =>
         (await services.Jobs.GetJobAsync(jobId, default))!.Value.Job;
 
-    private static JobDocument Job(ConnectorServices services, string bucket, string status, TimeSpan startedAgo, TimeSpan updatedAgo) => new()
+    private static JobDocument Job(ConnectorServices services, string bucket, JobStatus status, TimeSpan startedAgo, TimeSpan updatedAgo) => new()
     {
         JobId = "old-" + Guid.NewGuid().ToString("N"),
         IndexName = services.Options.IndexName,

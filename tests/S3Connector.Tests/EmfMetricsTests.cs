@@ -91,7 +91,7 @@ public sealed class EmfMetricsTests
         return metrics;
     }
 
-    private static SyncSummary Summary(string status, string? error = null) => new()
+    private static SyncSummary Summary(JobStatus status, string? error = null) => new()
     {
         JobId = "20261202T100000Z-0a1b2c3d",
         Status = status,

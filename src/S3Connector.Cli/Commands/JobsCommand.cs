@@ -51,13 +51,13 @@ public static class JobsCommand
         var now = services.Time.GetUtcNow();
         foreach (var job in jobs)
         {
-            var active = !JobStatus.IsTerminal(job.Status);
+            var active = !job.Status.IsTerminal();
             // A running job's counters live in its units until it ends; its last progress is its newest unit update.
             var counters = active ? (await services.Jobs.SumUnitsAsync(job.JobId, ct)).Counters : job.Counters ?? new JobCounters();
             var lastProgress = active
                 ? await SyncScheduler.LastProgressAsync(services.Jobs, job, ct)
                 : job.FinishedAt ?? job.UpdatedAt;
-            var status = active && now - lastProgress >= SyncScheduler.StalledAfter ? job.Status + " (stalled)" : job.Status;
+            var status = active && now - lastProgress >= SyncScheduler.StalledAfter ? job.Status.Wire() + " (stalled)" : job.Status.Wire();
             await output.WriteLineAsync(Row(job.JobId, status, Time(job.StartedAt), Time(lastProgress),
                 Count(counters.Listed), Count(counters.Indexed), Count(counters.Failed), job.Error ?? ""));
         }
@@ -73,9 +73,9 @@ public static class JobsCommand
             return ExitCodes.Failed;
         }
 
-        if (JobStatus.IsTerminal(job.Status))
+        if (job.Status.IsTerminal())
         {
-            await error.WriteLineAsync($"Sync job {jobId} has already ended: {job.Status}.");
+            await error.WriteLineAsync($"Sync job {jobId} has already ended: {job.Status.Wire()}.");
             return ExitCodes.Failed;
         }
 
@@ -88,7 +88,7 @@ public static class JobsCommand
         }
 
         // It ended on its own between the read and the write.
-        await error.WriteLineAsync($"Sync job {jobId} ended before it could be failed: {after?.Job.Status}.");
+        await error.WriteLineAsync($"Sync job {jobId} ended before it could be failed: {after?.Job.Status.Wire()}.");
         return ExitCodes.Failed;
     }
 

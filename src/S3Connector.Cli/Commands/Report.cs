@@ -1,4 +1,5 @@
 using System.Globalization;
+using S3Connector.Core.Jobs;
 using S3Connector.Core.Sync;
 
 namespace S3Connector.Cli.Commands;
@@ -24,7 +25,7 @@ public static class Report
     public static void Summary(TextWriter output, SyncSummary summary)
     {
         var c = summary.Counters;
-        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sync {summary.JobId} {summary.Status} in {summary.DurationSeconds:F1} s"));
+        output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Sync {summary.JobId} {summary.Status.Wire()} in {summary.DurationSeconds:F1} s"));
         Row(output, "objects listed", c.Listed);
         Row(output, "indexed", c.Indexed, $"{c.IndexedWithContent} with content");
         Row(output, "unchanged", c.Unchanged, "not downloaded, not written");

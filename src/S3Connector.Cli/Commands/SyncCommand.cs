@@ -125,7 +125,7 @@ public static class SyncCommand
                 continue;
             }
 
-            if (read is var (job, _) && JobStatus.IsTerminal(job.Status))
+            if (read is var (job, _) && job.Status.IsTerminal())
             {
                 Report.Progress(error, services.Progress, clock.Elapsed, interactive);
                 return JobCompletion.Summarize(job);
@@ -135,7 +135,7 @@ public static class SyncCommand
             {
                 // Every message was handled or dead-lettered and yet the job is open: only a dead letter does that.
                 await services.Completion.TryCompleteAsync(jobId, ct);
-                if (await services.Jobs.GetJobAsync(jobId, ct) is var (after, _) && !JobStatus.IsTerminal(after.Status))
+                if (await services.Jobs.GetJobAsync(jobId, ct) is var (after, _) && !after.Status.IsTerminal())
                 {
                     await services.Completion.FailAsync(jobId, $"{queue.DeadLetters.Count} work messages were dead-lettered", ct);
                 }

@@ -70,7 +70,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
         var filters = new List<Query> { new TermQuery("type", "job"), new TermQuery("index_name", indexName) };
         if (activeOnly)
         {
-            filters.Add(new TermsQuery("status", new TermsQueryField([JobStatus.Running, JobStatus.Finalizing])));
+            filters.Add(new TermsQuery("status", new TermsQueryField([JobStatus.Running.Wire(), JobStatus.Finalizing.Wire()])));
         }
 
         var request = new SearchRequest(index)
@@ -273,7 +273,7 @@ public sealed class ElasticsearchJobStore(ElasticsearchClient client, string ind
 
     public async Task<long> CountPendingUnitsAsync(string jobId, CancellationToken ct)
     {
-        var response = await retry.SendAsync(c => client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending) }, c), ct);
+        var response = await retry.SendAsync(c => client.CountAsync(new CountRequest(index) { Query = UnitsOf(jobId, UnitStatus.Pending.Wire()) }, c), ct);
         ElasticsearchErrors.ThrowIfFailed(response.ApiCallDetails, $"count of pending work units of job {jobId}");
         return response.Count;
     }

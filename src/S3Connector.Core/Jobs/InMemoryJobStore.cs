@@ -41,7 +41,7 @@ public sealed class InMemoryJobStore : IJobStore
         Task.FromResult<IReadOnlyList<JobDocument>>([.. Newest(indexName).Take(count)]);
 
     public Task<JobDocument?> FindActiveJobAsync(string indexName, CancellationToken ct) =>
-        Task.FromResult(Newest(indexName).FirstOrDefault(j => !JobStatus.IsTerminal(j.Status)));
+        Task.FromResult(Newest(indexName).FirstOrDefault(j => !j.Status.IsTerminal()));
 
     private IEnumerable<JobDocument> Newest(string indexName) =>
         _jobs.Values.Select(e => e.Job).Where(j => j.IndexName == indexName).OrderByDescending(j => j.StartedAt);

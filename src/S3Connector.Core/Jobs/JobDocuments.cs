@@ -2,27 +2,54 @@ using System.Text.Json.Serialization;
 
 namespace S3Connector.Core.Jobs;
 
-public static class JobStatus
+/// <summary>Where a sync job is; the jobs index stores the wire names (<c>running</c>, …), CONTRACT §4.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobStatus>))]
+public enum JobStatus
 {
-    public const string Running = "running";
-    public const string Finalizing = "finalizing";
-    public const string Completed = "completed";
-    public const string Failed = "failed";
-
-    public static bool IsTerminal(string status) => status is Completed or Failed;
+    [JsonStringEnumMemberName("running")] Running,
+    [JsonStringEnumMemberName("finalizing")] Finalizing,
+    [JsonStringEnumMemberName("completed")] Completed,
+    [JsonStringEnumMemberName("failed")] Failed,
 }
 
-public static class JobRunner
+/// <summary>What runs a job's work: SQS consumers (Lambda, <c>sync --queue-url</c>) or the CLI's own process.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<JobRunner>))]
+public enum JobRunner
 {
-    public const string Sqs = "sqs";
-    public const string InProcess = "in-process";
+    [JsonStringEnumMemberName("sqs")] Sqs,
+    [JsonStringEnumMemberName("in-process")] InProcess,
 }
 
-public static class UnitStatus
+/// <summary>Where one work unit is.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<UnitStatus>))]
+public enum UnitStatus
 {
-    public const string Pending = "pending";
-    public const string Done = "done";
-    public const string Failed = "failed";
+    [JsonStringEnumMemberName("pending")] Pending,
+    [JsonStringEnumMemberName("done")] Done,
+    [JsonStringEnumMemberName("failed")] Failed,
+}
+
+/// <summary>The states' wire names (for queries and output) and what they mean.</summary>
+public static class JobStates
+{
+    public static bool IsTerminal(this JobStatus status) => status is JobStatus.Completed or JobStatus.Failed;
+
+    public static string Wire(this JobStatus status) => status switch
+    {
+        JobStatus.Running => "running",
+        JobStatus.Finalizing => "finalizing",
+        JobStatus.Completed => "completed",
+        JobStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
+
+    public static string Wire(this UnitStatus status) => status switch
+    {
+        UnitStatus.Pending => "pending",
+        UnitStatus.Done => "done",
+        UnitStatus.Failed => "failed",
+        _ => throw new ArgumentOutOfRangeException(nameof(status), status, null),
+    };
 }
 
 /// <summary>A sync job, one document in the jobs index (id = job id).</summary>
@@ -31,7 +58,7 @@ public sealed record JobDocument
     [JsonPropertyName("type")] public string Type { get; init; } = "job";
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
     [JsonPropertyName("index_name")] public required string IndexName { get; init; }
-    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("status")] public required JobStatus Status { get; init; }
     [JsonPropertyName("buckets")] public IReadOnlyList<string> Buckets { get; init; } = [];
 
     /// <summary>What the sync lists: when it completes, documents outside every scope (a bucket or prefix dropped from
@@ -39,7 +66,7 @@ public sealed record JobDocument
     [JsonPropertyName("scopes")] public IReadOnlyList<Sync.ListingScope> Scopes { get; init; } = [];
 
     /// <summary>Who carries the job's messages: <c>sqs</c>, or <c>in-process</c> (lost with the process that ran it).</summary>
-    [JsonPropertyName("runner")] public string Runner { get; init; } = JobRunner.Sqs;
+    [JsonPropertyName("runner")] public JobRunner Runner { get; init; } = JobRunner.Sqs;
     [JsonPropertyName("started_at")] public required DateTimeOffset StartedAt { get; init; }
     [JsonPropertyName("updated_at")] public required DateTimeOffset UpdatedAt { get; init; }
     [JsonPropertyName("finished_at")] public DateTimeOffset? FinishedAt { get; init; }
@@ -72,7 +99,7 @@ public sealed record UnitDocument
     [JsonPropertyName("type")] public string Type { get; init; } = "unit";
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
     [JsonPropertyName("unit_id")] public required string UnitId { get; init; }
-    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("status")] public required UnitStatus Status { get; init; }
     [JsonPropertyName("bucket")] public string? Bucket { get; init; }
     [JsonPropertyName("prefix")] public string? Prefix { get; init; }
     [JsonPropertyName("range")] public Sync.KeyRange? Range { get; init; }

@@ -25,7 +25,7 @@ public sealed class DeadLetters(IJobStore jobs, JobCompletion completion, TimePr
         }
 
         var state = await jobs.GetJobAndUnitAsync(message.JobId, message.UnitId, ct);
-        if (state.Job is null || JobStatus.IsTerminal(state.Job.Status) || state.Unit is { Status: not UnitStatus.Pending })
+        if (state.Job is null || state.Job.Status.IsTerminal() || state.Unit is { Status: not UnitStatus.Pending })
         {
             Log.MessageIgnored(logger, message.UnitId, "dead letter of a finished range or job");
             return false;

@@ -26,7 +26,7 @@ public sealed class JobCompletion(
         }
 
         var current = await jobs.GetJobAsync(jobId, ct);
-        if (current is not var (job, version) || JobStatus.IsTerminal(job.Status))
+        if (current is not var (job, version) || job.Status.IsTerminal())
         {
             return null;
         }
@@ -44,7 +44,7 @@ public sealed class JobCompletion(
         }
 
         var (counters, firstError) = await jobs.SumUnitsAsync(jobId, ct);
-        string status;
+        JobStatus status;
         string? error = null;
         if (counters.Failed > 0 || counters.FailedPages > 0)
         {
@@ -73,12 +73,12 @@ public sealed class JobCompletion(
         await FinishAsync(jobId, JobStatus.Failed, reason, counters, ct);
     }
 
-    private async Task<SyncSummary?> FinishAsync(string jobId, string status, string? error, JobCounters? counters, CancellationToken ct)
+    private async Task<SyncSummary?> FinishAsync(string jobId, JobStatus status, string? error, JobCounters? counters, CancellationToken ct)
     {
         for (var attempt = 0; attempt < 10; attempt++)
         {
             var current = await jobs.GetJobAsync(jobId, ct);
-            if (current is not var (job, version) || JobStatus.IsTerminal(job.Status))
+            if (current is not var (job, version) || job.Status.IsTerminal())
             {
                 return null;
             }
@@ -93,7 +93,7 @@ public sealed class JobCompletion(
                 }
 
                 var total = finished.Counters ?? new JobCounters();
-                Log.JobFinished(logger, jobId, status, total.Listed, total.Indexed, total.Failed, total.Deleted);
+                Log.JobFinished(logger, jobId, status.Wire(), total.Listed, total.Indexed, total.Failed, total.Deleted);
                 var summary = Summarize(finished);
                 _metrics.Publish(finished.IndexName, ConnectorMetrics.SyncEnded(summary));
                 return summary;

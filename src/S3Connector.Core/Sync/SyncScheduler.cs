@@ -46,7 +46,7 @@ public sealed class SyncScheduler(
 
     /// <param name="runner">A <see cref="JobRunner"/> value: an in-process run takes over an earlier in-process job,
     /// whose messages died with the process that ran it.</param>
-    public async Task<SyncStart> StartAsync(string runner, CancellationToken ct)
+    public async Task<SyncStart> StartAsync(JobRunner runner, CancellationToken ct)
     {
         await jobs.EnsureAsync(ct);
         await sink.EnsureIndexAsync(ct);
@@ -147,7 +147,7 @@ public sealed class SyncScheduler(
         }
 
         var free = await jobs.GetJobAsync(held.Lock.JobId, ct) is { } holder
-            ? JobStatus.IsTerminal(holder.Job.Status)
+            ? holder.Job.Status.IsTerminal()
             : mine.UpdatedAt - held.Lock.UpdatedAt >= SyncLock.StartGrace;
         if (free && await jobs.TryReplaceLockAsync(mine, held.Version, ct))
         {

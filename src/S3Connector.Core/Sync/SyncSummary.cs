@@ -7,7 +7,7 @@ namespace S3Connector.Core.Sync;
 public sealed record SyncSummary
 {
     [JsonPropertyName("job_id")] public required string JobId { get; init; }
-    [JsonPropertyName("status")] public required string Status { get; init; }
+    [JsonPropertyName("status")] public required JobStatus Status { get; init; }
     [JsonPropertyName("error")] public string? Error { get; init; }
     [JsonPropertyName("counters")] public required JobCounters Counters { get; init; }
     [JsonPropertyName("duration_seconds")] public double DurationSeconds { get; init; }

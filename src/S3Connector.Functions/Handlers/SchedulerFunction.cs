@@ -6,7 +6,7 @@ using S3Connector.Functions.Runtime;
 namespace S3Connector.Functions.Handlers;
 
 /// <summary>EventBridge schedule → starts a full sync and fans its listing out to the work queue.</summary>
-public sealed class SchedulerFunction(ConnectorServices services, string runner = JobRunner.Sqs)
+public sealed class SchedulerFunction(ConnectorServices services, JobRunner runner = JobRunner.Sqs)
 {
     private static readonly TimeSpan DeadlineMargin = TimeSpan.FromSeconds(5);
 

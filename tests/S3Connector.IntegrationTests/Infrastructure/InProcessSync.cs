@@ -36,7 +36,7 @@ public static class InProcessSync
             while (true)
             {
                 await Task.Delay(100, stop.Token);
-                if (await services.Jobs.GetJobAsync(start.JobId, stop.Token) is var (job, _) && JobStatus.IsTerminal(job.Status))
+                if (await services.Jobs.GetJobAsync(start.JobId, stop.Token) is var (job, _) && job.Status.IsTerminal())
                 {
                     return JobCompletion.Summarize(job);
                 }
