@@ -3,6 +3,7 @@ using System.Text;
 using S3Connector.Core.Budgets;
 using S3Connector.Core.Extraction;
 using S3Connector.Testing;
+using S3Connector.Core.Documents;
 
 namespace S3Connector.Tests;
 
@@ -104,7 +105,7 @@ public sealed class FormatExtractionTests
 
         var result = await ExtractAsync(locked, ".xls");
 
-        Assert.Equal(ExtractionFailures.Encrypted, result.FailureReason);
+        Assert.Equal(ObjectReasons.Encrypted, result.FailureReason);
 
         // The fixture must really be the workbook under a password, not some other unreadable file.
         using var reader = ExcelDataReader.ExcelReaderFactory.CreateBinaryReader(
@@ -133,7 +134,7 @@ public sealed class FormatExtractionTests
         BitConverter.TryWriteBytes(xls.AsSpan(at + 8, 4), 0x1000_0000);
 
         var result = await ExtractAsync(xls, ".xls");
-        Assert.Equal(ExtractionFailures.Corrupt, result.FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, result.FailureReason);
     }
 
     [Fact]
@@ -147,13 +148,13 @@ public sealed class FormatExtractionTests
     [Fact]
     public async Task Corrupt_files_are_a_reason_not_an_exception()
     {
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(SampleDocuments.CorruptPdf(), ".pdf")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("not a zip at all"u8.ToArray(), ".docx")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("{\\rtf1 broken"u8.ToArray(), ".odt")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("plain words"u8.ToArray(), ".rtf")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("<a><b></a>"u8.ToArray(), ".xml")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync(SampleDocuments.CorruptPdf(), ".pdf")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync("not a zip at all"u8.ToArray(), ".docx")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync("{\\rtf1 broken"u8.ToArray(), ".odt")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync("plain words"u8.ToArray(), ".rtf")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync("<a><b></a>"u8.ToArray(), ".xml")).FailureReason);
         var truncated = SampleDocuments.Xlsx(Sentence, macroEnabled: false)[..300];
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(truncated, ".xlsx")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync(truncated, ".xlsx")).FailureReason);
     }
 
     [Fact]
@@ -163,19 +164,19 @@ public sealed class FormatExtractionTests
         var garbage = new byte[4096];
         new Random(7).NextBytes(garbage);
 
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(garbage, ".xls")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync("plain words, not a workbook"u8.ToArray(), ".xls")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(xls[..600], ".xls")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync(SampleDocuments.Xlsx(Sentence, macroEnabled: false), ".xls")).FailureReason);
-        Assert.Equal(ExtractionFailures.Corrupt, (await ExtractAsync([], ".xls")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync(garbage, ".xls")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync("plain words, not a workbook"u8.ToArray(), ".xls")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync(xls[..600], ".xls")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync(SampleDocuments.Xlsx(Sentence, macroEnabled: false), ".xls")).FailureReason);
+        Assert.Equal(ObjectReasons.Corrupt, (await ExtractAsync([], ".xls")).FailureReason);
     }
 
     [Fact]
     public async Task Encrypted_files_are_recognised()
     {
-        Assert.Equal(ExtractionFailures.Encrypted, (await ExtractAsync(SampleDocuments.EncryptedDocx(), ".docx")).FailureReason);
-        Assert.Equal(ExtractionFailures.Encrypted, (await ExtractAsync(SampleDocuments.EncryptedDocx(), ".xlsx")).FailureReason);
-        Assert.Equal(ExtractionFailures.Encrypted, (await ExtractAsync(SampleDocuments.Odt(Sentence, encrypted: true), ".odt")).FailureReason);
+        Assert.Equal(ObjectReasons.Encrypted, (await ExtractAsync(SampleDocuments.EncryptedDocx(), ".docx")).FailureReason);
+        Assert.Equal(ObjectReasons.Encrypted, (await ExtractAsync(SampleDocuments.EncryptedDocx(), ".xlsx")).FailureReason);
+        Assert.Equal(ObjectReasons.Encrypted, (await ExtractAsync(SampleDocuments.Odt(Sentence, encrypted: true), ".odt")).FailureReason);
     }
 
     [Fact]
@@ -184,8 +185,8 @@ public sealed class FormatExtractionTests
         var bomb = SampleDocuments.ZipBomb();
         Assert.True(bomb.Length < 1024 * 1024);
         var result = await ExtractAsync(bomb, ".docx");
-        Assert.Equal(ExtractionFailures.ZipBomb, result.FailureReason);
-        Assert.Equal(ExtractionFailures.ZipBomb, (await ExtractAsync(bomb, ".odt")).FailureReason);
+        Assert.Equal(ObjectReasons.ZipBomb, result.FailureReason);
+        Assert.Equal(ObjectReasons.ZipBomb, (await ExtractAsync(bomb, ".odt")).FailureReason);
     }
 
     [Fact]
@@ -200,7 +201,7 @@ public sealed class FormatExtractionTests
             }
         }
 
-        Assert.Equal(ExtractionFailures.ZipBomb, (await ExtractAsync(stream.ToArray(), ".pptx")).FailureReason);
+        Assert.Equal(ObjectReasons.ZipBomb, (await ExtractAsync(stream.ToArray(), ".pptx")).FailureReason);
     }
 
     [Fact]

@@ -117,7 +117,7 @@ public sealed class DocumentBuilder(
         catch (OperationCanceledException) when (timeout.IsCancellationRequested && !ct.IsCancellationRequested)
         {
             Log.ContentFailed(logger, obj.Bucket, obj.Key, $"not read within {options.ExtractionTimeoutSeconds} s");
-            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ExtractionFailures.TimedOut, downloaded);
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ObjectReasons.TimedOut, downloaded);
         }
         catch (ObjectGrewException grew)
         {
@@ -128,23 +128,16 @@ public sealed class DocumentBuilder(
         catch (IOException e) when (ContentSpool.IsDiskFull(e))
         {
             Log.ContentFailed(logger, obj.Bucket, obj.Key, $"the temporary directory {Path.GetTempPath()} is full");
-            built = new BuiltDocument(document, ObjectFate.MetadataOnly, TemporaryDirectoryFull, downloaded);
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ObjectReasons.TemporaryDirectoryFull, downloaded);
         }
 
         // A document that lacks its content for a reason that may pass carries no fingerprint, so the next full sync
         // tries the object again instead of keeping it metadata-only for good.
-        return built.Reason is not null && MayPass.Contains(built.Reason) && built.Document is { } partial
+        return built.Reason is not null && ObjectReasons.MayPass(built.Reason) && built.Document is { } partial
             ? built with { Document = partial with { Fingerprint = null } }
             : built;
     }
 
-    /// <summary>The reason of an object that could not be spooled because /tmp was full (other downloads held it).</summary>
-    public const string TemporaryDirectoryFull = "tmp_full";
-
-    private static readonly HashSet<string> MayPass = new(StringComparer.Ordinal)
-    {
-        ExtractionFailures.TimedOut, "fetch_failed", "fetch_refused", TemporaryDirectoryFull,
-    };
 
     private async Task<BuiltDocument> FetchAndExtractAsync(
         S3ObjectInfo obj, string? region, S3Document document, Action<long> reportBytes, CancellationToken ct)
@@ -161,7 +154,7 @@ public sealed class DocumentBuilder(
         {
             if (S3Errors.IsNotFound(e))
             {
-                return new BuiltDocument(null, ObjectFate.Gone, "deleted_before_read", 0);
+                return new BuiltDocument(null, ObjectFate.Gone, ObjectReasons.DeletedBeforeRead, 0);
             }
 
             var reason = S3Errors.Describe(e);
@@ -173,8 +166,8 @@ public sealed class DocumentBuilder(
             }
 
             return S3Errors.IsRetryable(e)
-                ? new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", 0)
-                : new BuiltDocument(document, ObjectFate.MetadataOnly, "fetch_refused", 0);
+                ? new BuiltDocument(document, ObjectFate.Retryable, ObjectReasons.FetchFailed, 0)
+                : new BuiltDocument(document, ObjectFate.MetadataOnly, ObjectReasons.FetchRefused, 0);
         }
 
         await using (fetched)
@@ -211,7 +204,7 @@ public sealed class DocumentBuilder(
             {
                 // The connection broke mid-body: a retry can read it whole.
                 Log.ContentFailed(logger, obj.Bucket, obj.Key, e.Message);
-                return new BuiltDocument(document, ObjectFate.Retryable, "fetch_failed", counting.BytesRead);
+                return new BuiltDocument(document, ObjectFate.Retryable, ObjectReasons.FetchFailed, counting.BytesRead);
             }
             finally
             {
@@ -226,7 +219,7 @@ public sealed class DocumentBuilder(
 
             if (result.Text is null)
             {
-                var reason = result.FailureReason ?? ExtractionFailures.Corrupt;
+                var reason = result.FailureReason ?? ObjectReasons.Corrupt;
                 Log.ContentFailed(logger, obj.Bucket, obj.Key, $"{reason}: {result.Detail}");
                 return new BuiltDocument(document, ObjectFate.MetadataOnly, reason, counting.BytesRead);
             }
@@ -253,13 +246,13 @@ public sealed class DocumentBuilder(
 
     public static string ReasonName(ContentSkipReason reason) => reason switch
     {
-        ContentSkipReason.Folder => "folder",
-        ContentSkipReason.UnsupportedExtension => "unsupported_extension",
-        ContentSkipReason.TooLarge => "too_large",
-        ContentSkipReason.Archived => "archived_storage_class",
-        ContentSkipReason.ExtractionDisabled => "extraction_disabled",
-        ContentSkipReason.UnsupportedFormat => ExtractionFailures.UnsupportedFormat,
-        ContentSkipReason.KeyNotAddressable => "key_not_addressable",
+        ContentSkipReason.Folder => ObjectReasons.Folder,
+        ContentSkipReason.UnsupportedExtension => ObjectReasons.UnsupportedExtension,
+        ContentSkipReason.TooLarge => ObjectReasons.TooLarge,
+        ContentSkipReason.Archived => ObjectReasons.Archived,
+        ContentSkipReason.ExtractionDisabled => ObjectReasons.ExtractionDisabled,
+        ContentSkipReason.UnsupportedFormat => ObjectReasons.UnsupportedFormat,
+        ContentSkipReason.KeyNotAddressable => ObjectReasons.KeyNotAddressable,
         _ => "none",
     };
 

@@ -162,7 +162,7 @@ public sealed partial class EventProcessor(
         {
             // The AWS SDK drops a leading "/" from keys in requests, so such an object cannot be read by key; full
             // syncs index it from the listing.
-            return Ignored(record, "key_not_addressable");
+            return Ignored(record, ObjectReasons.KeyNotAddressable);
         }
 
         var id = ObjectKeys.DocumentId(record.Bucket, record.Key);

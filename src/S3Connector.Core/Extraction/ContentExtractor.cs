@@ -1,4 +1,5 @@
 using System.Xml;
+using S3Connector.Core.Documents;
 
 namespace S3Connector.Core.Extraction;
 
@@ -41,7 +42,7 @@ public sealed class ContentExtractor : ITextExtractor
     {
         if (!_readers.TryGetValue(extension, out var reader))
         {
-            return ExtractionResult.Failed(ExtractionFailures.UnsupportedFormat, $"no reader for {extension}");
+            return ExtractionResult.Failed(ObjectReasons.UnsupportedFormat, $"no reader for {extension}");
         }
 
         // Zip and PDF readers jump around the file; the document builder hands over a seekable spool already.
@@ -80,9 +81,9 @@ public sealed class ContentExtractor : ITextExtractor
 
     private static ExtractionResult Classify(Exception e) => e switch
     {
-        ZipBombException => ExtractionResult.Failed(ExtractionFailures.ZipBomb, e.Message),
-        EncryptedContentException => ExtractionResult.Failed(ExtractionFailures.Encrypted, e.Message),
-        XmlException or InvalidDataException or IOException => ExtractionResult.Failed(ExtractionFailures.Corrupt, e.Message),
-        _ => ExtractionResult.Failed(ExtractionFailures.Corrupt, $"{e.GetType().Name}: {e.Message}"),
+        ZipBombException => ExtractionResult.Failed(ObjectReasons.ZipBomb, e.Message),
+        EncryptedContentException => ExtractionResult.Failed(ObjectReasons.Encrypted, e.Message),
+        XmlException or InvalidDataException or IOException => ExtractionResult.Failed(ObjectReasons.Corrupt, e.Message),
+        _ => ExtractionResult.Failed(ObjectReasons.Corrupt, $"{e.GetType().Name}: {e.Message}"),
     };
 }

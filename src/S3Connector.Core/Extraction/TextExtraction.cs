@@ -11,23 +11,13 @@ public interface ITextExtractor
 }
 
 /// <param name="Text">The normalised text, or null when nothing could be extracted.</param>
-/// <param name="FailureReason">A counter name from <see cref="ExtractionFailures"/> when <paramref name="Text"/> is null.</param>
+/// <param name="FailureReason">A counter name from <see cref="Documents.ObjectReasons"/> when <paramref name="Text"/> is null.</param>
 /// <param name="Detail">One sentence for the log: what exactly was wrong.</param>
 public sealed record ExtractionResult(string? Text, string? FailureReason, string? Detail = null)
 {
     public static ExtractionResult Ok(string text) => new(text, null);
 
     public static ExtractionResult Failed(string reason, string? detail = null) => new(null, reason, detail ?? reason);
-}
-
-/// <summary>The metadata-only reasons extraction can give; they are counter names in the sync summary.</summary>
-public static class ExtractionFailures
-{
-    public const string Corrupt = "corrupt_file";
-    public const string Encrypted = "encrypted_file";
-    public const string ZipBomb = "zip_bomb";
-    public const string TimedOut = "extraction_timeout";
-    public const string UnsupportedFormat = "unsupported_format";
 }
 
 /// <summary>A format-specific reader; may throw on bad content (the caller turns exceptions into reasons).</summary>

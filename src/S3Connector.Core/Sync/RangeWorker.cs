@@ -565,7 +565,7 @@ public sealed class RangeWorker(
 
     private void Exclude(S3ObjectInfo obj, RuleDecision decision, Tally tally)
     {
-        Tally.Increment(tally.Skipped, decision.TimedOut ? "rule_timeout" : "excluded_by_rule");
+        Tally.Increment(tally.Skipped, decision.TimedOut ? ObjectReasons.RuleTimeout : ObjectReasons.ExcludedByRule);
         if (decision.TimedOut)
         {
             Log.RuleTimedOut(logger, obj.Bucket, obj.Key, decision.RuleId ?? "");
