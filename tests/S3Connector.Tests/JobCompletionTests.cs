@@ -159,7 +159,7 @@ public sealed class JobCompletionTests
         var old = S3Connector.Core.Queue.SqsWorkQueue.Parse(
             """{"v":1,"job_id":"j","bucket":"b","region":"us-east-1","prefix":"docs/","shallow":false,"page":3,"token":"t"}""");
 
-        var outcome = await worker.ProcessAsync(old, lastAttempt: false, default);
+        var outcome = await worker.ProcessAsync(old, Delivery.MayRetry, default);
 
         Assert.Equal(WorkOutcomeKind.Permanent, outcome.Kind);
         var (stored, _) = (await _jobs.GetJobAsync(job, default))!.Value;

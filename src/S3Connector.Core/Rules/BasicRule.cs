@@ -46,13 +46,20 @@ public sealed record RuleField(string Name, FieldKind Kind, bool KnownAtListing)
     }.ToDictionary(f => f.Name, StringComparer.Ordinal);
 }
 
+/// <summary>What a matching basic rule does with the object (the rule's <c>policy</c>).</summary>
+public enum RulePolicy
+{
+    Include,
+    Exclude,
+}
+
 /// <summary>
 /// CONTRACT §4 basic rule, validated and ready to evaluate: the value is coerced once here (number, date, regex) so
 /// evaluating a rule on an object parses nothing.
 /// </summary>
 public sealed record BasicRule(
     string Id,
-    bool Include,
+    RulePolicy Policy,
     RuleField Field,
     BasicRuleOperator Operator,
     string Value,
@@ -144,13 +151,13 @@ public static class BasicRuleParser
             return null;
         }
 
-        bool include = false;
+        var policy = RulePolicy.Exclude;
         if (policyText is not null)
         {
             switch (policyText.ToLowerInvariant())
             {
                 case "include":
-                    include = true;
+                    policy = RulePolicy.Include;
                     break;
                 case "exclude":
                     break;
@@ -190,7 +197,7 @@ public static class BasicRuleParser
             return null;
         }
 
-        var rule = new BasicRule(id, include, field, op.Value, value, order!.Value, position);
+        var rule = new BasicRule(id, policy, field, op.Value, value, order!.Value, position);
         return Coerce(rule, at, named, errors);
     }
 

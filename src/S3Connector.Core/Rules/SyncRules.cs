@@ -147,7 +147,7 @@ public sealed class SyncRules
 
             if (matched)
             {
-                return new RuleDecision(rule.Include ? RuleVerdict.Include : RuleVerdict.Exclude, rule.Id);
+                return new RuleDecision(rule.Policy == RulePolicy.Include ? RuleVerdict.Include : RuleVerdict.Exclude, rule.Id);
             }
         }
 

@@ -55,8 +55,8 @@ public sealed class RangeWorker(
 
     private sealed record ChunkResult(JobCounters Counters, string? RetryReason, string? FirstFailure, int ListRequests = 0);
 
-    /// <param name="lastAttempt">True when this delivery is the last before the dead-letter queue: record, don't retry.</param>
-    public async Task<WorkOutcome> ProcessAsync(WorkMessage message, bool lastAttempt, CancellationToken ct)
+    /// <param name="delivery">Whether this delivery may still hand its range back, or is the last: record, don't retry.</param>
+    public async Task<WorkOutcome> ProcessAsync(WorkMessage message, Delivery delivery, CancellationToken ct)
     {
         if (message.Version != WorkMessage.CurrentVersion)
         {
@@ -96,13 +96,13 @@ public sealed class RangeWorker(
         try
         {
             result = unit.Own is { } own
-                ? await ResumeAsync(message, unit, own, lastAttempt, ct)
-                : await FirstDeliveryAsync(message, unit, lastAttempt, ct);
+                ? await ResumeAsync(message, unit, own, delivery, ct)
+                : await FirstDeliveryAsync(message, unit, delivery, ct);
         }
         catch (Exception e) when (!ct.IsCancellationRequested && IsListingFailure(e))
         {
             var reason = $"listing s3://{message.Bucket}/{message.Range} failed: {S3Errors.Describe(e)}";
-            return S3Errors.IsRetryable(e) && !lastAttempt
+            return S3Errors.IsRetryable(e) && delivery == Delivery.MayRetry
                 ? RetryLater(unitId, reason)
                 : await FailUnitAsync(message, unit, reason, ct);
         }
@@ -133,7 +133,7 @@ public sealed class RangeWorker(
     }
 
     /// <summary>Lists the range's first page, divides the range if needed, and works the part it keeps.</summary>
-    private async Task<ChunkResult> FirstDeliveryAsync(WorkMessage message, UnitDocument unit, bool lastAttempt, CancellationToken ct)
+    private async Task<ChunkResult> FirstDeliveryAsync(WorkMessage message, UnitDocument unit, Delivery delivery, CancellationToken ct)
     {
         if (message.Reading is { } reading)
         {
@@ -141,7 +141,7 @@ public sealed class RangeWorker(
             var index = new IndexState(reading.Fingerprints(), [.. reading.Unlisted.Select(k => new IndexedObject(
                 ObjectKeys.DocumentId(message.Bucket, k), k, null))], StaleOverflow: false);
             var read = Plan(reading.ObjectsOf(message.Bucket), index.Fingerprints);
-            return await ApplyAsync(message, message.Range, read, reading.ObservedAt, index, lastAttempt, ct);
+            return await ApplyAsync(message, message.Range, read, reading.ObservedAt, index, delivery, ct);
         }
 
         var maxKeys = message.ExpectedKeys is { } expected ? Math.Min(ListKeys, expected + expected / 8 + 16) : ListKeys;
@@ -178,7 +178,7 @@ public sealed class RangeWorker(
 
         var own = plan.Own;
         var ownObjects = planned.Where(p => own.Contains(p.Object.Key)).ToList();
-        var result = await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing, lastAttempt, ct);
+        var result = await ApplyAsync(message, own, ownObjects, chunk.ObservedAt, existing, delivery, ct);
         return result with { ListRequests = chunk.ListRequests };
     }
 
@@ -187,7 +187,7 @@ public sealed class RangeWorker(
     /// died before sending them; a duplicate of a finished unit is ignored), and exactly the part it kept is worked,
     /// however many keys it holds by now.
     /// </summary>
-    private async Task<ChunkResult> ResumeAsync(WorkMessage message, UnitDocument unit, KeyRange own, bool lastAttempt, CancellationToken ct)
+    private async Task<ChunkResult> ResumeAsync(WorkMessage message, UnitDocument unit, KeyRange own, Delivery delivery, CancellationToken ct)
     {
         if (unit.Successors is { Count: > 0 } successors)
         {
@@ -213,7 +213,7 @@ public sealed class RangeWorker(
 
             var covered = more ? own with { After = lower, Until = objects[^1].Key } : own with { After = lower };
             var existing = await ReadIndexAsync(message.Bucket, covered, objects, ct);
-            var result = await ApplyAsync(message, covered, Plan(objects, existing.Fingerprints), observedAt, existing, lastAttempt, ct);
+            var result = await ApplyAsync(message, covered, Plan(objects, existing.Fingerprints), observedAt, existing, delivery, ct);
             if (result.RetryReason is not null)
             {
                 return result;
@@ -339,7 +339,7 @@ public sealed class RangeWorker(
     /// </summary>
     private async Task<ChunkResult> ApplyAsync(
         WorkMessage message, KeyRange covered, IReadOnlyList<Planned> planned, DateTimeOffset observedAt, IndexState existing,
-        bool lastAttempt, CancellationToken ct)
+        Delivery delivery, CancellationToken ct)
     {
         var tally = new Tally();
         var deletes = new List<string>();
@@ -365,7 +365,7 @@ public sealed class RangeWorker(
             }
         }
 
-        var (retry, buildDeletes) = await BuildAndWriteAsync(message, toBuild, observedAt, lastAttempt, tally, ct);
+        var (retry, buildDeletes) = await BuildAndWriteAsync(message, toBuild, observedAt, delivery, tally, ct);
         if (retry is not null)
         {
             return new ChunkResult(new JobCounters(), retry, null);
@@ -377,7 +377,7 @@ public sealed class RangeWorker(
             // A stretch whose writes failed deletes nothing: what it holds is not known for sure.
             // The first delivery read the index over its whole listing; only this unit's own stretch is its to clean.
             deletes.AddRange(existing.StaleOverflow ? [] : existing.Stale.Where(d => covered.Contains(d.Filename)).Select(d => d.Filename));
-            var deleteRetry = await DeleteAsync(message, covered, planned, deletes, existing.StaleOverflow, observedAt, lastAttempt, tally, ct);
+            var deleteRetry = await DeleteAsync(message, covered, planned, deletes, existing.StaleOverflow, observedAt, delivery, tally, ct);
             if (deleteRetry is not null)
             {
                 return new ChunkResult(new JobCounters(), deleteRetry, null);
@@ -389,7 +389,7 @@ public sealed class RangeWorker(
 
     /// <returns>A reason to retry the range, or the keys whose documents must go (excluded after the fetch, or gone).</returns>
     private async Task<(string? Retry, List<string> Deletes)> BuildAndWriteAsync(
-        WorkMessage message, IReadOnlyList<Planned> toBuild, DateTimeOffset observedAt, bool lastAttempt, Tally tally, CancellationToken ct)
+        WorkMessage message, IReadOnlyList<Planned> toBuild, DateTimeOffset observedAt, Delivery delivery, Tally tally, CancellationToken ct)
     {
         var deletes = new List<string>();
         if (toBuild.Count == 0)
@@ -414,7 +414,7 @@ public sealed class RangeWorker(
                     try
                     {
                         var built = await builder.BuildAsync(item.Object, message.Region, message.JobId, observedAt, c);
-                        var write = Settle(item, built, lastAttempt, tally, deletes, ref retry);
+                        var write = Settle(item, built, delivery, tally, deletes, ref retry);
                         if (write is not null)
                         {
                             written[i] = item.Object;
@@ -432,7 +432,7 @@ public sealed class RangeWorker(
         {
             var failures = await stream.CompleteAsync();
             // Only what a later delivery can fix is retried; a document Elasticsearch refuses for good fails at once.
-            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && !lastAttempt)
+            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && delivery == Delivery.MayRetry)
             {
                 retry ??= $"{failures.Count(f => f.Retryable)} documents were not indexed ({retryable.Reason}); the range will be retried";
             }
@@ -452,7 +452,7 @@ public sealed class RangeWorker(
     }
 
     /// <summary>One built object's fate: the document to write, or null (with the reason counted).</summary>
-    private S3Document? Settle(Planned item, BuiltDocument built, bool lastAttempt, Tally tally, List<string> deletes, ref string? retry)
+    private S3Document? Settle(Planned item, BuiltDocument built, Delivery delivery, Tally tally, List<string> deletes, ref string? retry)
     {
         var obj = item.Object;
         lock (tally)
@@ -460,7 +460,7 @@ public sealed class RangeWorker(
             tally.Bytes += built.BytesDownloaded;
             if (built.Document is not null && item.Need == Need.BuildThenDecide)
             {
-                if (built.Fate == ObjectFate.Retryable && lastAttempt)
+                if (built.Fate == ObjectFate.Retryable && delivery == Delivery.Last)
                 {
                     // Its rule could not see the fetched fields: failing the sync beats indexing what it may exclude.
                     tally.Fail(obj, built.Reason);
@@ -490,7 +490,7 @@ public sealed class RangeWorker(
                     }
 
                     return null;
-                case ObjectFate.Retryable when !lastAttempt:
+                case ObjectFate.Retryable when delivery == Delivery.MayRetry:
                     retry ??= $"reading s3://{obj.Bucket}/{obj.Key} failed; the range will be retried";
                     return null;
                 case ObjectFate.Retryable:
@@ -517,7 +517,7 @@ public sealed class RangeWorker(
     /// </summary>
     private async Task<string?> DeleteAsync(
         WorkMessage message, KeyRange covered, IReadOnlyList<Planned> planned, List<string> deletes, bool stale, DateTimeOffset observedAt,
-        bool lastAttempt, Tally tally, CancellationToken ct)
+        Delivery delivery, Tally tally, CancellationToken ct)
     {
         if (deletes.Count == 0 && !stale)
         {
@@ -528,7 +528,7 @@ public sealed class RangeWorker(
         var failures = await sink.WriteAsync(Deletions(), ct);
         if (failures.Count > 0)
         {
-            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && !lastAttempt)
+            if (failures.FirstOrDefault(f => f.Retryable) is { } retryable && delivery == Delivery.MayRetry)
             {
                 return $"{failures.Count(f => f.Retryable)} documents were not deleted ({retryable.Reason}); the range will be retried";
             }

@@ -62,11 +62,11 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
             return false;
         }
 
-        var lastAttempt = record.ReceiveCount >= services.Options.WorkMaxReceiveCount;
+        var delivery = Deliveries.Of(record.ReceiveCount, services.Options.WorkMaxReceiveCount);
         if (ct.IsCancellationRequested)
         {
             LogNotStarted(logger, record.MessageId);
-            if (lastAttempt)
+            if (delivery == Delivery.Last)
             {
                 await RecordDeadLetterAsync(message, "its last delivery reached the function's deadline before it started");
             }
@@ -76,7 +76,7 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
 
         try
         {
-            var outcome = await services.Worker.ProcessAsync(message, lastAttempt, ct);
+            var outcome = await services.Worker.ProcessAsync(message, delivery, ct);
             if (outcome.Kind == WorkOutcomeKind.Retry)
             {
                 await RedeliverLaterAsync(record, ct);
@@ -88,7 +88,7 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
             LogDeadline(logger, record.MessageId);
-            if (lastAttempt)
+            if (delivery == Delivery.Last)
             {
                 await RecordDeadLetterAsync(message, "its last delivery ran out of time (the function's deadline)");
             }
@@ -98,7 +98,7 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
         catch (Exception e)
         {
             LogFailed(logger, record.MessageId, e.GetType().Name, e.Message);
-            if (lastAttempt)
+            if (delivery == Delivery.Last)
             {
                 await RecordDeadLetterAsync(message, e.Message);
             }
