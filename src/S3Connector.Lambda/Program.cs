@@ -63,11 +63,14 @@ public static partial class Program
                 runtime.Secrets = [.. runtime.Secrets, apiKey.Reveal()];
             }
 
-            var queueUrl = options.WorkQueueUrl
-                ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", "required in Lambda (S3C_WORK_QUEUE_URL)")]);
+            FunctionHost.EnsureKnown(handlerName);
 #pragma warning disable CA2000 // for the life of the process, as above
-            services = new ConnectorServices(options, new SqsWorkQueue(SqsClientFactory.Create(options), queueUrl, S3Connector.Core.Retries.RetryPolicy.System), loggers,
-                metrics: new EmfMetrics(stdout, TimeProvider.System));
+            IWorkQueue queue = FunctionHost.SendsWork(handlerName)
+                ? new SqsWorkQueue(SqsClientFactory.Create(options), options.WorkQueueUrl
+                    ?? throw new ConfigurationException([new ConfigurationError("work_queue_url", $"required by the {handlerName} handler in Lambda (S3C_WORK_QUEUE_URL)")]),
+                    S3Connector.Core.Retries.RetryPolicy.System)
+                : new NullWorkQueue();
+            services = new ConnectorServices(options, queue, loggers, metrics: new EmfMetrics(stdout, TimeProvider.System));
 #pragma warning restore CA2000
             handler = FunctionHost.Select(handlerName, services, loggers);
         }
@@ -78,7 +81,7 @@ public static partial class Program
             var errorType = e switch
             {
                 ConfigurationException => "ConfigurationError",
-                ArgumentException => "HandlerNotFound",
+                HandlerNotFoundException => "HandlerNotFound",
                 _ => e.GetType().Name,
             };
             LogInitFailed(logger, errorType, LambdaError.Redact(e.Message, runtime.Secrets));

@@ -56,8 +56,11 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
     {
         var binary = BootstrapProcess.Locate();
         var setup = await stack.CreateAsync(objects: 2);
+        var environment = stack.Environment(setup, "events");
+        // The events function sends no work messages, so it starts without a work queue.
+        environment.Remove("S3C_WORK_QUEUE_URL");
         await using var runtime = new FakeRuntimeApi();
-        await using var process = BootstrapProcess.Start(binary, runtime, stack.Environment(setup, "events"));
+        await using var process = BootstrapProcess.Start(binary, runtime, environment);
         var records = new[] { "docs/file-0.txt", "docs/file-1.txt" }
             .Select((key, i) => ($"n{i}", LambdaStack.S3Notification(setup.Bucket, key)))
             .Append(("garbage", "{\"not\":\"an event\"}"))
@@ -148,6 +151,30 @@ public sealed class BootstrapTests(LambdaStack stack) : IClassFixture<LambdaStac
         Assert.True(process.Process.WaitForExit(TimeSpan.FromSeconds(30)), "the bootstrap must exit after /init/error");
         Assert.NotEqual(0, process.Process.ExitCode);
         Assert.False(runtime.FirstPoll.IsCompleted, "no invocation may be fetched after a failed start-up");
+    }
+
+    [Fact]
+    public async Task An_unknown_handler_and_a_worker_without_its_queue_are_named_through_init_error()
+    {
+        var binary = BootstrapProcess.Locate();
+        var setup = await stack.CreateAsync(objects: 0);
+        var unknown = stack.Environment(setup, "wroker");
+        var noQueue = stack.Environment(setup, "worker");
+        noQueue.Remove("S3C_WORK_QUEUE_URL");
+
+        foreach (var (environment, type, text) in new[]
+        {
+            (unknown, "HandlerNotFound", "_HANDLER 'wroker' is not one of: scheduler, worker, events, dead-letters."),
+            (noQueue, "ConfigurationError", "work_queue_url: required by the worker handler"),
+        })
+        {
+            await using var runtime = new FakeRuntimeApi();
+            await using var process = BootstrapProcess.Start(binary, runtime, environment);
+            var init = await process.WaitAsync(runtime.InitError, Generous);
+            var error = JsonNode.Parse(init.Body)!;
+            Assert.Equal(type, error["errorType"]!.GetValue<string>());
+            Assert.Contains(text, error["errorMessage"]!.GetValue<string>(), StringComparison.Ordinal);
+        }
     }
 
     [Fact]

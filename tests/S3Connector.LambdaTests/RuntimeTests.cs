@@ -47,8 +47,22 @@ public sealed partial class RuntimeTests
         var context = new LambdaContext("id", "fn", "arn", DateTimeOffset.UnixEpoch.AddSeconds(30), time, "Root=1");
         Assert.Equal(TimeSpan.FromSeconds(30), context.RemainingTime);
         Assert.Equal("Root=1", context.TraceId);
-        using var late = LambdaContext.DeadlineSource(new LambdaContext("id", "fn", "arn", DateTimeOffset.UnixEpoch.AddSeconds(5), time), TimeSpan.FromSeconds(10));
+        using var late = LambdaContext.DeadlineSource(
+            new LambdaContext("id", "fn", "arn", DateTimeOffset.UnixEpoch.AddSeconds(5), time), TimeSpan.FromSeconds(10), time);
         Assert.True(late.IsCancellationRequested, "less time left than the margin: cancelled at once");
+    }
+
+    [Fact]
+    public void Deadline_token_fires_exactly_the_margin_before_the_deadline_on_the_given_clock()
+    {
+        var time = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var context = new LambdaContext("id", "fn", "arn", DateTimeOffset.UnixEpoch.AddSeconds(30), time);
+        using var deadline = LambdaContext.DeadlineSource(context, TimeSpan.FromSeconds(10), time);
+
+        time.Advance(TimeSpan.FromSeconds(19.9));
+        Assert.False(deadline.IsCancellationRequested, "10.1 s before the deadline: still working");
+        time.Advance(TimeSpan.FromSeconds(0.1));
+        Assert.True(deadline.IsCancellationRequested, "10 s before the deadline: stop");
     }
 
     [LoggerMessage(1, LogLevel.Warning, "Page of {Bucket}: {Keys} keys")]

@@ -19,7 +19,7 @@ public sealed partial class DeadLetterFunction(ConnectorServices services, ILogg
 
     public async Task<SqsBatchResponse> HandleAsync(SqsEvent input, ILambdaContext context)
     {
-        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin);
+        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin, services.Time);
         var response = new SqsBatchResponse();
         foreach (var record in input.Records)
         {

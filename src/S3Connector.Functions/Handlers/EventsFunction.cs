@@ -46,7 +46,7 @@ public sealed partial class EventsFunction(ConnectorServices services, ILogger<E
 
     public async Task<EventsResponse> HandleAsync(JsonElement input, ILambdaContext context)
     {
-        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin);
+        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin, services.Time);
         if (IsSqsBatch(input))
         {
             var batch = input.Deserialize(FunctionJson.Default.SqsEvent) ?? new SqsEvent();

@@ -14,6 +14,21 @@ public static class FunctionHost
     public const string Events = "events";
     public const string DeadLetters = "dead-letters";
 
+    /// <summary>The handlers this binary serves, in the order an error lists them.</summary>
+    public static IReadOnlyList<string> Handlers { get; } = [Scheduler, Worker, Events, DeadLetters];
+
+    /// <summary>Only the scheduler and the worker send work messages; the others need no <c>work_queue_url</c>.</summary>
+    public static bool SendsWork(string handler) => handler is Scheduler or Worker;
+
+    /// <summary>Throws <see cref="HandlerNotFoundException"/> unless <paramref name="handler"/> is one of <see cref="Handlers"/>.</summary>
+    public static void EnsureKnown(string handler)
+    {
+        if (!Handlers.Contains(handler, StringComparer.Ordinal))
+        {
+            throw new HandlerNotFoundException(handler);
+        }
+    }
+
     public static RawHandler Select(string handler, ConnectorServices services, ILoggerFactory loggers)
     {
         switch (handler)
@@ -63,7 +78,11 @@ public static class FunctionHost
             }
 
             default:
-                throw new ArgumentException($"_HANDLER '{handler}' is not one of: {Scheduler}, {Worker}, {Events}, {DeadLetters}.", nameof(handler));
+                throw new HandlerNotFoundException(handler);
         }
     }
 }
+
+/// <summary>The function's <c>_HANDLER</c> names no handler of this binary.</summary>
+public sealed class HandlerNotFoundException(string handler)
+    : Exception($"_HANDLER '{handler}' is not one of: {string.Join(", ", FunctionHost.Handlers)}.");

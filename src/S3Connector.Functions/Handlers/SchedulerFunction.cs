@@ -12,7 +12,7 @@ public sealed class SchedulerFunction(ConnectorServices services, JobRunner runn
 
     public async Task<SchedulerResponse> HandleAsync(ScheduledEvent? input, ILambdaContext context)
     {
-        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin);
+        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin, services.Time);
         var start = await services.Scheduler.StartAsync(runner, deadline.Token);
         return new SchedulerResponse
         {

@@ -21,7 +21,7 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
 
     public async Task<SqsBatchResponse> HandleAsync(SqsEvent input, ILambdaContext context)
     {
-        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin);
+        using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin, services.Time);
         var response = new SqsBatchResponse();
         using var throttle = new SemaphoreSlim(MaxParallelRecords);
         var results = await Task.WhenAll(input.Records.Select(async record =>

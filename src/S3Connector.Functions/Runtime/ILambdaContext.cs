@@ -25,10 +25,13 @@ public sealed class LambdaContext(
     public TimeSpan RemainingTime => deadline - time.GetUtcNow();
     public string TraceId => traceId;
 
-    /// <summary>A token that fires <paramref name="margin"/> before the deadline, so work stops cleanly before Lambda kills it.</summary>
-    public static CancellationTokenSource DeadlineSource(ILambdaContext context, TimeSpan margin)
+    /// <summary>
+    /// A token that fires <paramref name="margin"/> before the deadline, so work stops cleanly before Lambda kills it;
+    /// timed by <paramref name="time"/>, so a test can move the clock across the margin.
+    /// </summary>
+    public static CancellationTokenSource DeadlineSource(ILambdaContext context, TimeSpan margin, TimeProvider time)
     {
         var left = context.RemainingTime - margin;
-        return new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero);
+        return new CancellationTokenSource(left > TimeSpan.Zero ? left : TimeSpan.Zero, time);
     }
 }
