@@ -68,34 +68,28 @@ public sealed partial class EventProcessor(
         // tie, and the later item wins; they can differ only if the object changed between them, and that change's
         // own event reads it later, with a higher version. So no deduplication is needed for convergence, and keeping
         // both lets each record be answered by its own write.
-        using (var throttle = new SemaphoreSlim(MaxParallelReads))
-        {
-            await Task.WhenAll(records.Select(async (record, i) =>
+        // The options carry no token: a record reached after the deadline still runs, to be answered Retry.
+        await Parallel.ForEachAsync(Enumerable.Range(0, records.Count), new ParallelOptions { MaxDegreeOfParallelism = MaxParallelReads },
+            async (i, _) =>
             {
+                var record = records[i];
                 try
                 {
-                    await throttle.WaitAsync(ct);
-                    try
+                    ct.ThrowIfCancellationRequested();
+                    var plan = await DecideAsync(record, i, ct);
+                    outcomes[i] = plan.Outcome;
+                    Interlocked.Add(ref bytesDownloaded, plan.BytesDownloaded);
+                    if (plan.Write is { } write)
                     {
-                        var plan = await DecideAsync(record, i, ct);
-                        outcomes[i] = plan.Outcome;
-                        Interlocked.Add(ref bytesDownloaded, plan.BytesDownloaded);
-                        if (plan.Write is { } write)
+                        try
                         {
-                            try
-                            {
-                                await planned.WriteAsync(write, ct);
-                            }
-                            catch
-                            {
-                                write.Hold?.Dispose();
-                                throw;
-                            }
+                            await planned.WriteAsync(write, ct);
                         }
-                    }
-                    finally
-                    {
-                        throttle.Release();
+                        catch
+                        {
+                            write.Hold?.Dispose();
+                            throw;
+                        }
                     }
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -108,8 +102,7 @@ public sealed partial class EventProcessor(
                     LogFailed(logger, record.Bucket, record.Key, e.GetType().Name, e.Message);
                     outcomes[i] = new EventOutcome(EventFate.Retry, e.Message);
                 }
-            }));
-        }
+            });
 
         Dictionary<int, WriteFailure> failed;
         try

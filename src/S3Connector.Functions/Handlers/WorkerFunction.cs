@@ -23,19 +23,12 @@ public sealed partial class WorkerFunction(ConnectorServices services, ILogger<W
     {
         using var deadline = LambdaContext.DeadlineSource(context, DeadlineMargin, services.Time);
         var response = new SqsBatchResponse();
-        using var throttle = new SemaphoreSlim(MaxParallelRecords);
-        var results = await Task.WhenAll(input.Records.Select(async record =>
-        {
-            await throttle.WaitAsync(CancellationToken.None);
-            try
-            {
-                return (record, ok: await ProcessRecordAsync(record, deadline.Token));
-            }
-            finally
-            {
-                throttle.Release();
-            }
-        }));
+        var results = new (SqsMessage Record, bool Ok)[input.Records.Count];
+        // Not cancelled by the deadline itself: a record past it still runs, to record its outcome (ProcessRecordAsync
+        // sees the deadline token).
+        await Parallel.ForEachAsync(Enumerable.Range(0, input.Records.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = MaxParallelRecords },
+            async (i, _) => results[i] = (input.Records[i], await ProcessRecordAsync(input.Records[i], deadline.Token)));
         foreach (var (record, ok) in results)
         {
             if (!ok)
