@@ -97,6 +97,31 @@ public sealed class ExtractionTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task A_restored_glacier_object_gets_its_content_and_keeps_it_on_later_syncs()
+    {
+        var bucket = await stack.CreateBucketAsync("restore");
+        await PutBytesAsync(bucket, "cold.txt", Encoding.UTF8.GetBytes(Sentence), "GLACIER");
+        var index = SyncStack.NewName("restore");
+        var config = stack.WriteConfig(index, [bucket]);
+        var archived = await SyncStack.RunCliAsync("sync", "--config", config);
+        Assert.True(archived.ExitCode == 0, archived.Error);
+        Assert.Null((await stack.ReadIndexAsync(index))[ObjectKeys.DocumentId(bucket, "cold.txt")]["body"]);
+
+        await stack.S3.RestoreObjectAsync(new RestoreObjectRequest { BucketName = bucket, Key = "cold.txt", Days = 2 });
+        var restored = await SyncStack.RunCliAsync("sync", "--config", config);
+        var again = await SyncStack.RunCliAsync("sync", "--config", config);
+
+        Assert.True(restored.ExitCode == 0, restored.Error);
+        Assert.True(again.ExitCode == 0, again.Error);
+        var document = (await stack.ReadIndexAsync(index))[ObjectKeys.DocumentId(bucket, "cold.txt")];
+        // The listing says the copy is restored (RestoreStatus is asked for), so a later sync neither loses the
+        // content nor downloads it again.
+        Assert.Equal(Sentence, document["body"]!.GetValue<string>());
+        Assert.Equal("GLACIER", document["storage_class"]!.GetValue<string>());
+        Assert.Matches(@"unchanged\s+1\b", again.Output);
+    }
+
+    [Fact]
     public async Task Archived_objects_are_never_fetched_and_a_late_archive_refusal_is_metadata_only()
     {
         var bucket = await stack.CreateBucketAsync("archive");

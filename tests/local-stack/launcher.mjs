@@ -241,7 +241,8 @@ function classify(request) {
             break;
         case "DELETE": info.operation = has("uploadId") ? "AbortMultipartUpload" : "DeleteObject"; break;
         case "POST":
-            info.operation = has("uploads") ? "CreateMultipartUpload" : has("uploadId") ? "CompleteMultipartUpload" : "DeleteObjects";
+            info.operation = has("uploads") ? "CreateMultipartUpload" : has("uploadId") ? "CompleteMultipartUpload"
+                : has("restore") ? "RestoreObject" : "DeleteObjects";
             break;
     }
     return info;
@@ -359,7 +360,7 @@ function formatLastModified(date) {
     return new Date(Math.floor(date.getTime() / 1000) * 1000).toISOString();
 }
 
-function contentsXml(obj, enc, withOwner) {
+function contentsXml(obj, enc, withOwner, withRestoreStatus = false) {
     const parts = [
         `<Contents>`,
         `<Key>${escapeXml(enc(obj.key))}</Key>`,
@@ -370,7 +371,11 @@ function contentsXml(obj, enc, withOwner) {
     if (obj.checksumType) parts.push(`<ChecksumType>${escapeXml(obj.checksumType)}</ChecksumType>`);
     parts.push(`<Size>${obj.contentLength}</Size>`);
     if (withOwner) parts.push(ownerXml());
-    parts.push(`<StorageClass>${escapeXml(obj.storageClass ?? "STANDARD")}</StorageClass>`, `</Contents>`);
+    parts.push(`<StorageClass>${escapeXml(obj.storageClass ?? "STANDARD")}</StorageClass>`);
+    if (withRestoreStatus && obj.restoreExpiry) {
+        parts.push(`<RestoreStatus><IsRestoreInProgress>false</IsRestoreInProgress><RestoreExpiryDate>${obj.restoreExpiry.toISOString()}</RestoreExpiryDate></RestoreStatus>`);
+    }
+    parts.push(`</Contents>`);
     return parts.join("");
 }
 
@@ -426,6 +431,7 @@ function handleList(request, reply, info) {
             marker = decoded.slice(TOKEN_PREFIX.length);
         }
         const fetchOwner = q.get("fetch-owner") === "true";
+        const restoreStatus = String(request.headers["x-amz-optional-object-attributes"] ?? "").split(",").map((a) => a.trim()).includes("RestoreStatus");
         const listed = listBucket(objectsMap, { prefix, delimiter, maxKeys, marker });
         const items = listed.items;
         // A truncateWithoutToken fault: "there is more" with no way to ask for it, as a broken store answers.
@@ -446,7 +452,7 @@ function handleList(request, reply, info) {
         }
         if (q.has("start-after")) header.push(`<StartAfter>${escapeXml(enc(startAfter))}</StartAfter>`);
         for (const item of items) {
-            if (item.prefix === undefined) body.push(contentsXml(item.obj, enc, fetchOwner));
+            if (item.prefix === undefined) body.push(contentsXml(item.obj, enc, fetchOwner, restoreStatus));
         }
         for (const item of items) {
             if (item.prefix !== undefined) body.push(`<CommonPrefixes><Prefix>${escapeXml(enc(item.prefix))}</Prefix></CommonPrefixes>`);
@@ -720,10 +726,26 @@ app.addHook("preHandler", async (request, reply) => {
         }
     }
 
-    // (d) archived objects: GetObject on GLACIER / DEEP_ARCHIVE answers 403 InvalidObjectState, as on S3.
+    // (d) restores: RestoreObject of an archived object completes at once (S3 takes hours) and keeps a readable
+    // copy for the requested days; the listing shows it when asked (x-amz-optional-object-attributes: RestoreStatus).
+    if (info.operation === "RestoreObject" && request.method === "POST") {
+        const obj = s3Store.buckets.get(info.bucket)?.get(info.key);
+        if (!obj) return sendS3Error(request, reply, 404, "NoSuchKey", "The specified key does not exist.");
+        if (!ARCHIVED_CLASSES.has(obj.storageClass)) {
+            return sendS3Error(request, reply, 403, "InvalidObjectState", "Restore is not allowed for the object's current storage class");
+        }
+        const xml = Buffer.isBuffer(request.body) ? request.body.toString("utf8") : String(request.body ?? "");
+        const days = parseInt(/<Days>(\d+)<\/Days>/.exec(xml)?.[1] ?? "1", 10);
+        const already = obj.restoreExpiry !== undefined;
+        obj.restoreExpiry = new Date(Math.ceil((Date.now() + days * 86400000) / 86400000) * 86400000);
+        entry.status = already ? 200 : 202;
+        return reply.code(already ? 200 : 202).header("x-amz-request-id", "restore").send();
+    }
+
+    // (d) archived objects: GetObject on GLACIER / DEEP_ARCHIVE answers 403 InvalidObjectState, as on S3, until restored.
     if (info.operation === "GetObject") {
         const obj = s3Store.buckets.get(info.bucket)?.get(info.key);
-        if (obj && ARCHIVED_CLASSES.has(obj.storageClass)) {
+        if (obj && ARCHIVED_CLASSES.has(obj.storageClass) && obj.restoreExpiry === undefined) {
             return sendS3Error(request, reply, 403, "InvalidObjectState", "The operation is not valid for the object's storage class",
                 `  <StorageClass>${escapeXml(obj.storageClass)}</StorageClass>`);
         }
@@ -792,8 +814,9 @@ app.addHook("onSend", async (request, reply, payload) => {
         case "GetObject":
         case "HeadObject": {
             const obj = objects?.get(info.key);
-            // (d) S3 names non-STANDARD classes on GET/HEAD.
+            // (d) S3 names non-STANDARD classes on GET/HEAD, and a restored copy's expiry.
             if (obj?.storageClass) reply.header("x-amz-storage-class", obj.storageClass);
+            if (obj?.restoreExpiry) reply.header("x-amz-restore", `ongoing-request="false", expiry-date="${obj.restoreExpiry.toUTCString()}"`);
             break;
         }
     }

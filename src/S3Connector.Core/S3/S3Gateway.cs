@@ -72,6 +72,9 @@ public sealed class S3Gateway(S3ClientFactory clients)
             FetchOwner = true,
             // Keys may hold characters XML 1.0 cannot carry; with url encoding S3 escapes them (the SDK leaves them escaped).
             Encoding = EncodingType.Url,
+            // Without it S3 leaves RestoreStatus out, and a restored GLACIER object would look archived again to
+            // every full sync, which would then put its document back to metadata only.
+            OptionalObjectAttributes = [OptionalObjectAttributes.RestoreStatus],
         };
         var response = await clients.For(region).ListObjectsV2Async(request, ct);
         return ToListPage(bucket, prefix, response);
