@@ -12,13 +12,14 @@ namespace S3Connector.Bench;
 [MemoryDiagnoser]
 public class MappingBenchmarks
 {
-    private static readonly ConnectorOptions Options = new()
+    // Loaded as a user's configuration is, so the defaults are the loader's own.
+    private static readonly ConnectorOptions Options = ConnectorConfiguration.Load(null, new Dictionary<string, string?>
     {
-        Buckets = ["b"],
-        Region = "us-east-1",
-        IndexName = "docs",
-        Elasticsearch = new ElasticsearchOptions { Host = new Uri("http://localhost:9200") },
-    };
+        ["S3C_BUCKETS"] = "b",
+        ["S3C_REGION"] = "us-east-1",
+        ["S3C_INDEX_NAME"] = "docs",
+        ["S3C_ELASTICSEARCH__HOST"] = "http://localhost:9200",
+    });
 
     private readonly S3ObjectInfo _object = new("my-bucket", "reports/2026/11/quarterly report é.pdf", 123_456,
         DateTimeOffset.UnixEpoch, "0123456789abcdef0123456789abcdef", "STANDARD", "owner");

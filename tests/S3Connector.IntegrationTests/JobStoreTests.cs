@@ -13,7 +13,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     [Fact]
     public async Task A_stale_job_version_is_refused_not_thrown()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var now = DateTimeOffset.UtcNow;
@@ -29,7 +29,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     [Fact]
     public async Task Recording_an_existing_unit_again_is_not_an_error()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var unit = new UnitDocument { JobId = "job-1", UnitId = "job-1:a:0", Status = UnitStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
@@ -62,7 +62,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     [Fact]
     public async Task A_plan_records_its_successors_and_the_unit_in_one_request_and_reads_back_with_the_job()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var now = DateTimeOffset.UtcNow;

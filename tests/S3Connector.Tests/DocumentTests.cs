@@ -7,13 +7,14 @@ namespace S3Connector.Tests;
 
 public sealed class DocumentTests
 {
-    private static readonly ConnectorOptions Options = new()
+    // Loaded as a user's configuration is, so the defaults are the loader's own.
+    private static readonly ConnectorOptions Options = ConnectorConfiguration.Load(null, new Dictionary<string, string?>
     {
-        Buckets = ["b"],
-        Region = "us-east-1",
-        IndexName = "docs",
-        Elasticsearch = new ElasticsearchOptions { Host = new Uri("http://h") },
-    };
+        ["S3C_BUCKETS"] = "b",
+        ["S3C_REGION"] = "us-east-1",
+        ["S3C_INDEX_NAME"] = "docs",
+        ["S3C_ELASTICSEARCH__HOST"] = "http://h",
+    });
 
     [Theory]
     [InlineData("ent-search-ingest-dev", "1.txt", "d0295955cdb6d488a4a1d3f10dbf141b")]

@@ -216,12 +216,14 @@ public static class ConnectorConfiguration
             EndpointUrl = endpointUrl,
             ForcePathStyle = reader.Bool("force_path_style", endpointUrl is not null),
             IndexName = indexName ?? "",
-            MaxFileSize = reader.Long("max_file_size", ConnectorOptions.DefaultMaxFileSize, 0, long.MaxValue),
+            MaxFileSize = reader.Long("max_file_size", 10_485_760, 0, long.MaxValue),
             Extraction = extraction,
             Pipeline = reader.String("pipeline") ?? "search-default-ingestion",
             AdvancedSyncRules = advanced,
             BasicSyncRules = basic,
-            Elasticsearch = es ?? new ElasticsearchOptions { Host = new Uri("http://invalid") },
+            // Without a usable elasticsearch section there are errors already, and Load throws; this placeholder only lets
+            // the remaining keys be checked too, so every bad key is named at once.
+            Elasticsearch = es ?? new ElasticsearchOptions { Host = new Uri("http://invalid"), RequestTimeoutSeconds = 0 },
             ConnectorId = reader.String("connector_id"),
             WorkQueueUrl = reader.String("work_queue_url"),
             WorkMaxReceiveCount = reader.Int("work_max_receive_count", 5, 1, 1000),
