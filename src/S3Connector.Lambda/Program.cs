@@ -10,13 +10,12 @@ namespace S3Connector.Lambda;
 /// <summary>The <c>bootstrap</c> of the provided.al2023 runtime: configuration, clients, then the invocation loop.</summary>
 public static partial class Program
 {
-    /// <summary>Environment variables whose values must never reach an error message (the SSM parameter's name too:
-    /// users paste the key itself there by mistake).</summary>
+    /// <summary>
+    /// Environment variables whose values must never reach an error message: the connector's secret keys
+    /// (<see cref="ConfigurationKeys"/>), and the credentials Lambda itself puts in the environment.
+    /// </summary>
     private static readonly string[] SecretVariables =
-    [
-        "S3C_AWS_SECRET_ACCESS_KEY", "S3C_AWS_SESSION_TOKEN", "S3C_ELASTICSEARCH__API_KEY", "S3C_ELASTICSEARCH__PASSWORD",
-        "S3C_ELASTICSEARCH__API_KEY_SSM_PARAMETER", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN",
-    ];
+        [.. ConfigurationKeys.SecretVariables, "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"];
 
     /// <summary>The password in S3C_ELASTICSEARCH__HOST's user info, if any (the configuration moves it out of the URL,
     /// but a start-up error may come before that).</summary>

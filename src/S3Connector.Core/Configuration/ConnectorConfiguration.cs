@@ -28,18 +28,9 @@ public static class ConnectorConfiguration
 {
     public const string EnvironmentPrefix = "S3C_";
 
-    private static readonly string[] TopLevelKeys =
-    [
-        "buckets", "aws_access_key_id", "aws_secret_access_key", "read_timeout", "connect_timeout", "max_attempts",
-        "page_size", "use_text_extraction_service", "aws_session_token", "role_arn", "region", "endpoint_url",
-        "force_path_style", "index_name", "max_file_size", "extraction", "pipeline", "advanced_sync_rules",
-        "basic_sync_rules", "elasticsearch", "connector_id", "work_queue_url", "work_max_receive_count", "jobs_index",
-        "bulk_max_documents", "bulk_max_bytes", "concurrent_downloads", "max_body_chars",
-        "extraction_timeout", "listing_parallelism",
-    ];
+    private static readonly IReadOnlyList<string> TopLevelKeys = ConfigurationKeys.TopLevel;
 
-    private static readonly string[] ElasticsearchKeys =
-        ["host", "api_key", "api_key_ssm_parameter", "username", "password", "request_timeout", "ca_certs", "ca_fingerprint"];
+    private static readonly IReadOnlyList<string> ElasticsearchKeys = ConfigurationKeys.Of(ConfigurationKeys.ElasticsearchSection);
 
     /// <summary>Loads and validates; throws <see cref="ConfigurationException"/> listing every bad key.</summary>
     public static ConnectorOptions Load(string? filePath, IReadOnlyDictionary<string, string?> environment)
