@@ -13,7 +13,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     [Fact]
     public async Task A_stale_job_version_is_refused_not_thrown()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30, ApiKey = stack.EsApiKey is { } key ? new Secret(key) : null });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var now = DateTimeOffset.UtcNow;
@@ -27,9 +27,56 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     }
 
     [Fact]
+    public async Task Finalizers_racing_on_the_elasticsearch_store_finish_the_job_once()
+    {
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30, ApiKey = stack.EsApiKey is { } key ? new Secret(key) : null });
+        var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
+        await store.EnsureAsync(default);
+        var now = DateTimeOffset.UtcNow;
+        var job = new JobDocument
+        {
+            JobId = "job-race", IndexName = "docs", Status = JobStatus.Running, StartedAt = now, UpdatedAt = now,
+            Buckets = ["b"], Scopes = [new ListingScope("b", "")],
+        };
+        await store.CreateJobAsync(job, default);
+        var sink = new CountingSink();
+        var completion = new JobCompletion(store, sink, TimeProvider.System,
+            Microsoft.Extensions.Logging.Abstractions.NullLogger<JobCompletion>.Instance);
+
+        // Every unit is done (there are none): eight workers see "nothing pending" at once, as the last ones of a sync do.
+        var summaries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => completion.TryCompleteAsync(job.JobId, default))));
+
+        Assert.Single(summaries, s => s is not null);
+        Assert.Equal(1, sink.DeletesOutside);
+        Assert.Equal(JobStatus.Completed, (await store.GetJobAsync(job.JobId, default))!.Value.Job.Status);
+    }
+
+    /// <summary>Counts the finalize's one deletion outside the scopes; nothing else is used.</summary>
+    private sealed class CountingSink : IDocumentSink
+    {
+        private int _deletesOutside;
+
+        public int DeletesOutside => _deletesOutside;
+
+        public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
+
+        public Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
+            Task.FromResult<IReadOnlyList<WriteFailure>>([]);
+
+        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
+            AsyncEnumerable.Empty<IndexedObject>();
+
+        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct)
+        {
+            Interlocked.Increment(ref _deletesOutside);
+            return Task.FromResult(0L);
+        }
+    }
+
+    [Fact]
     public async Task Recording_an_existing_unit_again_is_not_an_error()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30, ApiKey = stack.EsApiKey is { } key ? new Secret(key) : null });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var unit = new UnitDocument { JobId = "job-1", UnitId = "job-1:a:0", Status = UnitStatus.Pending, UpdatedAt = DateTimeOffset.UtcNow };
@@ -62,7 +109,7 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
     [Fact]
     public async Task A_plan_records_its_successors_and_the_unit_in_one_request_and_reads_back_with_the_job()
     {
-        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30 });
+        var client = ElasticsearchClientFactory.Create(new ElasticsearchOptions { Host = stack.EsUrl, RequestTimeoutSeconds = 30, ApiKey = stack.EsApiKey is { } key ? new Secret(key) : null });
         var store = new ElasticsearchJobStore(client, SyncStack.NewName("jobs"), RetryPolicy.System);
         await store.EnsureAsync(default);
         var now = DateTimeOffset.UtcNow;
