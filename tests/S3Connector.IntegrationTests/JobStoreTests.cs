@@ -6,6 +6,8 @@ using S3Connector.Core.Sync;
 using S3Connector.IntegrationTests.Infrastructure;
 using S3Connector.Core.S3;
 
+using S3Connector.Testing;
+
 namespace S3Connector.IntegrationTests;
 
 public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
@@ -47,30 +49,8 @@ public sealed class JobStoreTests(SyncStack stack) : IClassFixture<SyncStack>
         var summaries = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => completion.TryCompleteAsync(job.JobId, default))));
 
         Assert.Single(summaries, s => s is not null);
-        Assert.Equal(1, sink.DeletesOutside);
+        Assert.Equal(1, sink.DeleteCalls);
         Assert.Equal(JobStatus.Completed, (await store.GetJobAsync(job.JobId, default))!.Value.Job.Status);
-    }
-
-    /// <summary>Counts the finalize's one deletion outside the scopes; nothing else is used.</summary>
-    private sealed class CountingSink : IDocumentSink
-    {
-        private int _deletesOutside;
-
-        public int DeletesOutside => _deletesOutside;
-
-        public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<WriteFailure>>([]);
-
-        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
-            AsyncEnumerable.Empty<IndexedObject>();
-
-        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct)
-        {
-            Interlocked.Increment(ref _deletesOutside);
-            return Task.FromResult(0L);
-        }
     }
 
     [Fact]

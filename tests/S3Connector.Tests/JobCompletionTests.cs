@@ -7,29 +7,12 @@ using S3Connector.Core.Jobs;
 using S3Connector.Core.Json;
 using S3Connector.Core.Sync;
 
+using S3Connector.Testing;
+
 namespace S3Connector.Tests;
 
 public sealed class JobCompletionTests
 {
-    private sealed class CountingSink : IDocumentSink
-    {
-        public int DeleteCalls;
-
-        public Task EnsureIndexAsync(CancellationToken ct) => Task.CompletedTask;
-
-        public Task<IReadOnlyList<WriteFailure>> WriteAsync(IAsyncEnumerable<DocumentWrite> writes, CancellationToken ct) =>
-            Task.FromResult<IReadOnlyList<WriteFailure>>([]);
-
-        public IAsyncEnumerable<IndexedObject> ReadRangeAsync(string bucket, KeyRange range, CancellationToken ct) =>
-            AsyncEnumerable.Empty<IndexedObject>();
-
-        public Task<long> DeleteOutsideAsync(IReadOnlyList<ListingScope> scopes, CancellationToken ct)
-        {
-            Interlocked.Increment(ref DeleteCalls);
-            return Task.FromResult(7L);
-        }
-    }
-
     private sealed class RecordingMetrics : IConnectorMetrics
     {
         public readonly System.Collections.Concurrent.ConcurrentQueue<(string Index, IReadOnlyList<MetricValue> Values)> Reports = new();
@@ -38,7 +21,7 @@ public sealed class JobCompletionTests
     }
 
     private readonly InMemoryJobStore _jobs = new();
-    private readonly CountingSink _sink = new();
+    private readonly CountingSink _sink = new(deletedOutside: 7);
     private readonly RecordingMetrics _metrics = new();
     private readonly JobCompletion _completion;
 
