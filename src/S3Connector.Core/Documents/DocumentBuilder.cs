@@ -123,7 +123,7 @@ public sealed class DocumentBuilder(
         {
             // Listed under max_file_size, larger when read: what was listed decides nothing, the bytes read do.
             Log.ContentFailed(logger, obj.Bucket, obj.Key, grew.Message);
-            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ReasonName(ContentSkipReason.TooLarge), grew.BytesRead);
+            built = new BuiltDocument(document, ObjectFate.MetadataOnly, ObjectReasons.TooLarge, grew.BytesRead);
         }
         catch (IOException e) when (ContentSpool.IsDiskFull(e))
         {
@@ -137,7 +137,6 @@ public sealed class DocumentBuilder(
             ? built with { Document = partial with { Fingerprint = null } }
             : built;
     }
-
 
     private async Task<BuiltDocument> FetchAndExtractAsync(
         S3ObjectInfo obj, string? region, S3Document document, Action<long> reportBytes, CancellationToken ct)

@@ -25,9 +25,10 @@ public sealed class WriteStream
     public static WriteStream Open(IDocumentSink sink, int capacity, CancellationToken ct) => new(sink, capacity, ct);
 
     /// <summary>
-    /// Once this returns, the stream owns the write's <see cref="DocumentWrite.Hold"/>; when it throws, the caller still does.
+    /// From this call on the stream owns the write's <see cref="DocumentWrite.Hold"/>: a write it cannot take gives its
+    /// bytes back at once, and one it took gives them back when the sink has sent it, or when the stream ends.
     /// </summary>
-    public ValueTask WriteAsync(DocumentWrite write, CancellationToken ct)
+    public async ValueTask WriteAsync(DocumentWrite write, CancellationToken ct)
     {
         // Kept before the write: a write accepted is then always seen by the release at the end (a hold disposed twice
         // gives its bytes back once).
@@ -36,7 +37,15 @@ public sealed class WriteStream
             _holds.Add(hold);
         }
 
-        return _writes.Writer.WriteAsync(write, ct);
+        try
+        {
+            await _writes.Writer.WriteAsync(write, ct);
+        }
+        catch
+        {
+            write.Hold?.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Ends the stream and waits for the sink: the writes that failed after its retries.</summary>

@@ -81,15 +81,7 @@ public sealed partial class EventProcessor(
                     Interlocked.Add(ref bytesDownloaded, plan.BytesDownloaded);
                     if (plan.Write is { } write)
                     {
-                        try
-                        {
-                            await planned.WriteAsync(write, ct);
-                        }
-                        catch
-                        {
-                            write.Hold?.Dispose();
-                            throw;
-                        }
+                        await planned.WriteAsync(write, ct);
                     }
                 }
                 catch (OperationCanceledException) when (ct.IsCancellationRequested)

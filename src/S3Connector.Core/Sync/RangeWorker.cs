@@ -418,8 +418,9 @@ public sealed class RangeWorker(
                         if (write is not null)
                         {
                             written[i] = item.Object;
-                            await stream.WriteAsync(DocumentWrite.Index(i, write) with { Hold = hold }, c);
+                            var owned = hold;
                             hold = null;
+                            await stream.WriteAsync(DocumentWrite.Index(i, write) with { Hold = owned }, c);
                         }
                     }
                     finally
